@@ -1,0 +1,49 @@
+"""The ``livechat`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .bootstrap import BootstrapError, CliSettings, bootstrap, token_for
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="The livechat suite's command line.")
+
+
+@app.command("bootstrap")
+def bootstrap_cmd(workspace: Annotated[str, typer.Option(help="Name of the new workspace")] = "Demo") -> None:
+    """Create a workspace, a default teamspace and team, a Webchat app and an admin; print them as JSON."""
+    try:
+        print(json.dumps(bootstrap(CliSettings(), workspace)))
+    except (BootstrapError, OSError) as exc:
+        typer.echo(f"bootstrap failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("token")
+def token_cmd(
+    workspace: Annotated[str, typer.Option(help="Workspace id")],
+    user: Annotated[str, typer.Option(help="User id")],
+) -> None:
+    """Print {"token": ...} for an existing user (development signing key only)."""
+    try:
+        print(json.dumps({"token": token_for(CliSettings(), workspace, user)}))
+    except (BootstrapError, OSError) as exc:
+        typer.echo(f"token failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("run")
+def run_cmd(
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the embedded database, demo data and logs live")
+    ] = Path(".data"),
+) -> None:
+    """Run every service locally with demo data; Ctrl-C stops everything."""
+    from .runner import run
+
+    sys.exit(run(data_dir))

@@ -1,0 +1,132 @@
+"""``livechat run``: the whole suite on this machine, one process per service.
+
+RabbitMQ comes from ``LIVECHAT_AMQP_URL``; MongoDB from ``LIVECHAT_MONGODB_URL`` or, when unset,
+the embedded MongoDB-compatible server with its data under ``.data/``. Demo data is bootstrapped
+once and reused. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+from livechat_shared.devstack import SERVICES, EmbeddedMongo, ServiceProcess, amqp_reachable, port_open
+
+from .bootstrap import CliSettings, bootstrap
+
+RABBIT_HELP = """RabbitMQ is not reachable at {url}
+  ({reason})
+Start one, then run this again:
+  - installed locally:   rabbitmq-server -detached
+  - with Docker:         docker run -d --name rabbitmq -p 5672:5672 -p 15672:15672 rabbitmq:3.13-management
+  - elsewhere:           export LIVECHAT_AMQP_URL=amqp://user:password@host:5672/"""
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def run(data_dir: Path, mongo_port: int = 27027) -> int:
+    settings = CliSettings()
+    reason = amqp_reachable(settings.amqp_url)
+    if reason is not None:
+        _say(RABBIT_HELP.format(url=settings.amqp_url, reason=reason))
+        return 2
+    for name, port in SERVICES.items():
+        if port_open("127.0.0.1", port):
+            _say(f"port {port} (for {name}) is already in use: is the suite already running?")
+            return 2
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    logs = data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    started: list = []
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        mongo_url = os.environ.get("LIVECHAT_MONGODB_URL")
+        if not mongo_url:
+            mongo = EmbeddedMongo(data_dir / "mongo", port=mongo_port, log=(logs / "mongodb.log").open("ab"))
+            _say(f"starting the embedded MongoDB-compatible server on port {mongo.port} ...")
+            mongo.start()
+            started.append(mongo)
+            mongo_url = mongo.url
+        env = {
+            "LIVECHAT_MONGODB_URL": mongo_url,
+            "LIVECHAT_AMQP_URL": settings.amqp_url,
+            "LIVECHAT_LOG_FORMAT": os.environ.get("LIVECHAT_LOG_FORMAT", "console"),
+        }
+        services = []
+        for name, port in SERVICES.items():
+            svc = ServiceProcess(name, port, env, log=(logs / f"{name}.log").open("ab"))
+            _say(f"starting livechat-{name} on port {port} ...")
+            svc.start()
+            started.append(svc)
+            services.append(svc)
+        for svc in services:
+            svc.wait_ready()
+        demo = _demo(settings, data_dir / "demo.json")
+        _banner(demo, logs)
+        while not stop.is_set():
+            dead = [p.name for p in started if not p.alive()]
+            if dead:
+                _say(f"{', '.join(dead)} stopped unexpectedly; see {logs}/")
+                return 1
+            stop.wait(1.0)
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _say("stopping ...")
+        for proc in reversed(started):
+            proc.stop()
+        _say("stopped.")
+
+
+def _demo(settings: CliSettings, path: Path) -> dict:
+    """Reuse the demo workspace while its app still exists (the data survives restarts)."""
+    if path.exists():
+        demo = json.loads(path.read_text())
+        check = httpx.get(
+            f"{settings.ingest_url}/v1/apps/{demo['app_id']}",
+            headers={"Authorization": f"Bearer {demo['token']}"},
+            timeout=10,
+        )
+        if check.status_code == 200:
+            from .bootstrap import token_for
+
+            demo["token"] = token_for(settings, demo["workspace_id"], demo["user_id"])
+            path.write_text(json.dumps(demo, indent=2))
+            return demo
+    demo = bootstrap(settings, "Demo")
+    path.write_text(json.dumps(demo, indent=2))
+    return demo
+
+
+def _banner(demo: dict, logs: Path) -> None:
+    app, token = demo["app_id"], demo["token"]
+    _say(f"""
+The livechat suite is running.
+
+  Webchat demo page (a person):   http://127.0.0.1:8081/webchat/{app}
+  Agent API (inbox):              http://127.0.0.1:8082/docs
+  Other services:                 ingest :8081  assignment :8083  export :8084  aiagent :8085  (/docs each)
+  Realtime stream (agent):        ws://127.0.0.1:8082/v1/stream?token=$TOKEN
+
+  workspace_id  {demo["workspace_id"]}
+  app_id        {app}   (Webchat)
+  user_id       {demo["user_id"]}   (admin)
+  admin token   {token}
+
+  Try it:
+    export TOKEN={token}
+    curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8082/v1/chats
+
+Logs: {logs}/   Press Ctrl-C to stop everything.
+""")
+    sys.stdout.flush()

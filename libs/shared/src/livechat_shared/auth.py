@@ -1,0 +1,188 @@
+"""Who is calling, and what they may do.
+
+Agents present a bearer JWT with claims ``sub`` (user id), ``ws`` (workspace), ``role`` and
+``teams``; an optional ``perms`` claim adds individual grants to the role's. Development signs with
+an HS256 secret; production verifies RS256/ES256 tokens against the identity provider's JWKS.
+
+The scope rules are plain functions so every service applies the same ones and tests need no I/O.
+Objects outside a user's scope are reported as missing (404), never as forbidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .ids import utcnow
+from .settings import ServiceSettings
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    MANAGE = "manage"
+    TRANSFER = "transfer"
+    EXPORT = "export"
+    DOWNLOAD = "download"
+    DELETE = "delete"
+    BAN = "ban"
+    SETTINGS = "settings"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(Permission),
+    Role.AGENT: frozenset({Permission.VIEW, Permission.MANAGE, Permission.DOWNLOAD}),
+}
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str = Field(min_length=1)
+    workspace_id: str = Field(min_length=1)
+    role: Role
+    teams: frozenset[str] = frozenset()
+    grants: frozenset[Permission] = frozenset()
+    name: str | None = None
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return ROLE_PERMISSIONS[self.role] | self.grants
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+class ChatScope(BaseModel):
+    """The fields of a chat that decide who may see it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    workspace_id: str
+    assignee_id: str | None = None
+    team_ids: Iterable[str] = ()
+
+
+def can_see_chat(user: Principal, chat: ChatScope) -> bool:
+    """admin: the whole workspace; supervisor: their teams' chats and their own; agent: their own
+    chats and their teams' chats nobody is assigned to."""
+    if user.workspace_id != chat.workspace_id or not user.has(Permission.VIEW):
+        return False
+    if user.role is Role.ADMIN or chat.assignee_id == user.user_id:
+        return True
+    shares_team = not user.teams.isdisjoint(chat.team_ids)
+    if user.role is Role.SUPERVISOR:
+        return shares_team
+    return shares_team and chat.assignee_id is None
+
+
+def can_act_on_chat(user: Principal, chat: ChatScope, permission: Permission) -> bool:
+    return can_see_chat(user, chat) and user.has(permission)
+
+
+class ReplyDecision(StrEnum):
+    SEND = "send"  # the user is the assignee
+    TAKE = "take"  # nobody (or the AI) holds the chat: replying takes it
+    TAKEOVER = "takeover"  # another user holds it and the caller asked to take over
+    NOT_ASSIGNEE = "not_assignee"
+    FORBIDDEN = "forbidden"
+
+
+def decide_reply(user: Principal, chat: ChatScope, *, takeover: bool) -> ReplyDecision:
+    """Send when the user holds the chat; take an unassigned one; Takeover & Send needs ``transfer``."""
+    if not can_act_on_chat(user, chat, Permission.MANAGE):
+        return ReplyDecision.FORBIDDEN
+    if chat.assignee_id == user.user_id:
+        return ReplyDecision.SEND
+    if chat.assignee_id is None:
+        return ReplyDecision.TAKE
+    if not takeover:
+        return ReplyDecision.NOT_ASSIGNEE
+    return ReplyDecision.TAKEOVER if user.has(Permission.TRANSFER) else ReplyDecision.FORBIDDEN
+
+
+class InvalidTokenError(Exception):
+    pass
+
+
+class TokenVerifier:
+    """Verifies bearer tokens: HS256 with the configured secret, or the JWKS of an identity provider."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True) if settings.jwt_jwks_url else None
+        )
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key, algorithms = self.settings.jwt_secret, ["HS256"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["sub", "exp"], "verify_aud": self.settings.jwt_audience is not None},
+            )
+            return principal_from_claims(claims)
+        except (jwt.PyJWTError, ValidationError, KeyError, ValueError) as exc:
+            raise InvalidTokenError(str(exc)) from exc
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    return Principal(
+        user_id=claims["sub"],
+        workspace_id=claims["ws"],
+        role=Role(claims["role"]),
+        teams=frozenset(claims.get("teams") or ()),
+        grants=frozenset(Permission(p) for p in claims.get("perms") or ()),
+        name=claims.get("name"),
+    )
+
+
+def issue_token(
+    settings: ServiceSettings,
+    *,
+    user_id: str,
+    workspace_id: str,
+    role: Role | str,
+    teams: Iterable[str] = (),
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    """Sign an HS256 token with the configured secret (development and tests; production uses an IdP)."""
+    if settings.jwt_jwks_url:
+        raise RuntimeError("tokens are issued by the identity provider when LIVECHAT_JWT_JWKS_URL is set")
+    now = utcnow()
+    claims = {
+        "sub": user_id,
+        "ws": workspace_id,
+        "role": str(Role(role)),
+        "teams": sorted(teams),
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if name:
+        claims["name"] = name
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")

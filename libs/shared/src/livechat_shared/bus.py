@@ -1,0 +1,209 @@
+"""The bus: broker factory, topology and the publisher.
+
+One durable topic exchange carries every domain event. Each consuming service owns durable
+**quorum** queues named ``<consumer>.<purpose>`` with a delivery limit and a dead-letter exchange,
+so a message that keeps failing ends in ``<queue>.dlq`` instead of looping. Every service declares
+the whole durable topology at start-up (declarations are idempotent), so no event is published
+into the void because its consumer happened to start later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiormq
+import structlog
+from faststream import AckPolicy
+from faststream.exceptions import RejectMessage
+from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
+
+from .events import ChatChangedV1, Envelope, MessageCreatedV1, MessageReceivedV1, OutboundRequestedV1
+from .settings import ServiceSettings
+from .telemetry import Telemetry, get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A durable queue a service consumes from, and the routing keys bound to it."""
+
+    name: str
+    routing_keys: tuple[str, ...]
+
+
+# The durable topology of the suite: consumer queue -> the event keys it needs.
+INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),))
+INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
+DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INGEST_OUTBOUND)
+
+# Keys an inbox replica forwards to its connected agents (per-replica exclusive queue).
+REALTIME_KEYS: tuple[str, ...] = (ChatChangedV1.routing_key(), MessageCreatedV1.routing_key())
+
+
+def events_exchange(settings: ServiceSettings) -> RabbitExchange:
+    return RabbitExchange(settings.exchange, type=ExchangeType.TOPIC, durable=True)
+
+
+def dead_letter_exchange(settings: ServiceSettings) -> RabbitExchange:
+    return RabbitExchange(settings.dead_letter_exchange, type=ExchangeType.DIRECT, durable=True)
+
+
+def queue_name(settings: ServiceSettings, spec: QueueSpec) -> str:
+    return f"{settings.queue_prefix}{spec.name}"
+
+
+def durable_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
+    name = queue_name(settings, spec)
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=spec.routing_keys[0],
+        arguments={
+            "x-dead-letter-exchange": settings.dead_letter_exchange,
+            "x-dead-letter-routing-key": name,
+            "x-delivery-limit": settings.delivery_limit,
+        },
+    )
+
+
+def dead_letter_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
+    name = queue_name(settings, spec)
+    return RabbitQueue(f"{name}.dlq", queue_type=QueueType.QUORUM, durable=True, routing_key=name)
+
+
+def create_broker(
+    settings: ServiceSettings, telemetry: Telemetry, registry: CollectorRegistry
+) -> RabbitBroker:
+    """A broker with publisher confirms, nack-on-error (so the delivery limit applies) and telemetry."""
+    return RabbitBroker(
+        settings.amqp_url,
+        default_channel=Channel(prefetch_count=settings.prefetch, publisher_confirms=True),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        middlewares=[
+            RabbitTelemetryMiddleware(tracer_provider=telemetry.tracer_provider),
+            RabbitPrometheusMiddleware(registry=registry, app_name=f"livechat-{settings.service_name}"),
+        ],
+        app_id=f"livechat-{settings.service_name}",
+        fail_fast=False,
+        reconnect_interval=2.0,
+        graceful_timeout=10.0,
+        logger=None,
+    )
+
+
+async def declare_topology(broker: RabbitBroker, settings: ServiceSettings) -> None:
+    """Declare the exchange, the dead-letter exchange and every durable queue with its bindings."""
+    exchange = await broker.declare_exchange(events_exchange(settings))
+    dlx = await broker.declare_exchange(dead_letter_exchange(settings))
+    for spec in DURABLE_QUEUES:
+        dlq = await broker.declare_queue(dead_letter_queue(settings, spec))
+        await dlq.bind(dlx, routing_key=queue_name(settings, spec))
+        queue = await broker.declare_queue(durable_queue(settings, spec))
+        for key in spec.routing_keys:
+            await queue.bind(exchange, routing_key=key)
+
+
+class PublishNotConfirmedError(RuntimeError):
+    """The broker did not confirm a publish: the caller must not report success."""
+
+
+@dataclass
+class EventPublisher:
+    broker: RabbitBroker
+    settings: ServiceSettings
+    timeout: float = 10.0
+
+    async def publish(self, envelope: Envelope) -> None:
+        await self.publish_raw(
+            routing_key=envelope.routing_key,
+            body=envelope.model_dump_json(),
+            event_id=envelope.event_id,
+            correlation_id=envelope.correlation_id,
+        )
+
+    async def publish_raw(self, *, routing_key: str, body: str, event_id: str, correlation_id: str) -> None:
+        try:
+            confirmation = await self.broker.publish(
+                body,
+                exchange=events_exchange(self.settings),
+                routing_key=routing_key,
+                persist=True,
+                mandatory=False,
+                timeout=self.timeout,
+                message_id=event_id,
+                correlation_id=correlation_id,
+                content_type="application/json",
+                headers={"x-correlation-id": correlation_id},
+            )
+        except Exception as exc:  # connection lost, channel closed, timeout
+            raise PublishNotConfirmedError(f"publish of {routing_key} failed: {exc}") from exc
+        if confirmation is not None and not isinstance(confirmation, aiormq.spec.Basic.Ack):
+            raise PublishNotConfirmedError(f"broker did not confirm {routing_key}: {confirmation!r}")
+
+
+Handler = Callable[[Envelope], Awaitable[Any]]
+
+
+@dataclass
+class Consumers:
+    """Registers envelope handlers on durable queues, with the same decode and failure rules everywhere.
+
+    A body that is not a valid envelope is rejected at once (dead-lettered: retrying cannot fix it);
+    a handler that raises is nacked and redelivered until the queue's delivery limit dead-letters it.
+    """
+
+    broker: RabbitBroker
+    settings: ServiceSettings
+    registered: list[str] = field(default_factory=list)
+
+    def durable(self, spec: QueueSpec, handler: Handler) -> None:
+        self._register(durable_queue(self.settings, spec), handler)
+
+    def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> RabbitQueue:
+        """A per-replica queue that lives as long as this process's connection (realtime fan-out)."""
+        queue = RabbitQueue(
+            f"{self.settings.queue_prefix}{name}",
+            exclusive=True,
+            auto_delete=True,
+            durable=False,
+            routing_key=routing_keys[0],
+        )
+        self._register(queue, handler)
+        return queue
+
+    def _register(self, queue: RabbitQueue, handler: Handler) -> None:
+        async def consume(message: RabbitMessage) -> None:
+            try:
+                envelope = Envelope.model_validate_json(message.body)
+            except ValidationError as exc:
+                log.error("poison_message_rejected", queue=queue.name, errors=exc.error_count())
+                raise RejectMessage() from exc
+            with structlog.contextvars.bound_contextvars(
+                event_id=envelope.event_id,
+                event_type=envelope.routing_key,
+                correlation_id=envelope.correlation_id,
+                chat_id=envelope.chat_id,
+            ):
+                await handler(envelope)
+
+        consume.__name__ = getattr(handler, "__name__", "consume")
+        self.broker.subscriber(queue, events_exchange(self.settings))(consume)
+        self.registered.append(queue.name)
+
+
+async def bind_extra_keys(
+    broker: RabbitBroker, settings: ServiceSettings, queue: RabbitQueue, keys: tuple[str, ...]
+) -> None:
+    exchange = await broker.declare_exchange(events_exchange(settings))
+    declared = await broker.declare_queue(queue)
+    for key in keys:
+        await declared.bind(exchange, routing_key=key)

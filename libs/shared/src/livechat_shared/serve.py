@@ -1,0 +1,22 @@
+"""Run a service app with uvicorn: the body of every ``livechat-<service>`` console command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from .settings import ServiceSettings
+
+
+def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,90 @@
+"""Logging and tracing, configured once per process and handed to the broker and the app.
+
+structlog renders JSON (or a console view in development) and every log line carries the active
+``trace_id`` plus whatever the code bound (``correlation_id``, ``chat_id``). OpenTelemetry spans
+cross HTTP (FastAPI instrumentation) and AMQP (FastStream's telemetry middleware); with
+``LIVECHAT_OTLP_ENDPOINT`` set they are exported over OTLP/HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from .settings import ServiceSettings
+
+
+def _add_trace_ids(_logger: object, _name: str, event: dict) -> dict:
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event.setdefault("trace_id", format(ctx.trace_id, "032x"))
+        event.setdefault("span_id", format(ctx.span_id, "016x"))
+    return event
+
+
+@dataclass
+class Telemetry:
+    tracer_provider: TracerProvider
+
+    def shutdown(self) -> None:
+        self.tracer_provider.shutdown()
+
+
+def configure_logging(settings: ServiceSettings) -> None:
+    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    renderer = (
+        structlog.dev.ConsoleRenderer()
+        if settings.log_format == "console"
+        else structlog.processors.JSONRenderer()
+    )
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_trace_ids,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    # Route standard-library loggers (uvicorn, faststream, pymongo) through the same renderer.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("pymongo", "aiormq", "aio_pika"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def setup_telemetry(settings: ServiceSettings) -> Telemetry:
+    configure_logging(settings)
+    provider = TracerProvider(resource=Resource.create({"service.name": f"livechat-{settings.service_name}"}))
+    if settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint.rstrip('/')}/v1/traces"))
+        )
+    return Telemetry(tracer_provider=provider)
+
+
+def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)

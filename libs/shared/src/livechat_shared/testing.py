@@ -1,0 +1,93 @@
+"""Helpers for tests against a real RabbitMQ and a real MongoDB wire server.
+
+Names are unique per test run (exchange, queue prefix, database), so runs sharing a broker do not
+collide, and :func:`remove_topology` deletes what a run declared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import aio_pika
+import httpx
+from fastapi import FastAPI
+
+from .bus import DURABLE_QUEUES, queue_name
+from .ids import new_id
+from .settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+T = TypeVar("T")
+
+
+def settings_from(cls: type[S], variables: dict[str, str], **overrides: Any) -> S:
+    """Settings built from ``LIVECHAT_*`` variables (as a dict), without touching the environment."""
+    values = {k.removeprefix("LIVECHAT_").lower(): v for k, v in variables.items()}
+    return cls(**{**values, **overrides})
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run a service app in this process (lifespan included) and give an HTTP client for it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
+    """Poll the async ``check`` until it returns a truthy value; fail after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within}s (last value {value!r})")
+        await asyncio.sleep(0.05)
+
+
+def docker_available() -> bool:
+    """True when a Docker engine answers (then tests use testcontainers)."""
+    if os.environ.get("LIVECHAT_TEST_NO_DOCKER"):
+        return False
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+        client.close()
+        return True
+    except Exception:
+        return False
+
+
+def isolated_env(amqp_url: str, mongo_url: str) -> dict[str, str]:
+    """``LIVECHAT_*`` variables giving one test run its own exchange, queues and databases."""
+    run = new_id().lower()
+    return {
+        "LIVECHAT_ENV": "test",
+        "LIVECHAT_AMQP_URL": amqp_url,
+        "LIVECHAT_MONGODB_URL": mongo_url,
+        "LIVECHAT_EXCHANGE": f"test-{run}.events",
+        "LIVECHAT_QUEUE_PREFIX": f"test-{run}.",
+        "LIVECHAT_MONGODB_DB_PREFIX": f"test_{run}",
+    }
+
+
+async def remove_topology(settings: ServiceSettings) -> None:
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        for spec in DURABLE_QUEUES:
+            for name in (queue_name(settings, spec), f"{queue_name(settings, spec)}.dlq"):
+                channel = await connection.channel()
+                with contextlib.suppress(Exception):
+                    await channel.queue_delete(name)
+        for exchange in (settings.exchange, settings.dead_letter_exchange):
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(exchange)
