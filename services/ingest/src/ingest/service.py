@@ -1,0 +1,79 @@
+"""Use cases of the channel edge. Routes and message handlers call these and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from livechat_shared.bus import EventPublisher
+from livechat_shared.events import Envelope, OutboundRequestedV1
+from livechat_shared.http import ApiError, not_found
+from livechat_shared.ids import utcnow
+from livechat_shared.telemetry import get_logger
+
+from .domain import WebchatMessage, webchat_received
+from .repositories import AppRepository, InboundKeyRepository, MailboxRepository, SessionRepository
+from .webchat import WebchatHub
+
+log = get_logger(__name__)
+
+
+@dataclass
+class IngestService:
+    apps: AppRepository
+    sessions: SessionRepository
+    inbound_keys: InboundKeyRepository
+    mailbox: MailboxRepository
+    publisher: EventPublisher
+    hub: WebchatHub
+
+    async def webchat_app(self, app_id: str) -> dict[str, Any]:
+        app = await self.apps.get(app_id)
+        if app is None or app["channel"] != "webchat":
+            raise not_found("webchat app")
+        return app
+
+    async def webchat_session(self, app_id: str, token: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        app = await self.webchat_app(app_id)
+        session = await self.sessions.find(app_id, token) if token else None
+        if session is None:
+            raise ApiError(401, "invalid_session", "a valid webchat session token is required")
+        return app, session
+
+    async def accept_webchat_message(
+        self,
+        app: dict[str, Any],
+        session: dict[str, Any],
+        message: WebchatMessage,
+        correlation_id: str | None,
+    ) -> bool:
+        """Publish the message; False for a repeat. Raises when the broker did not confirm it."""
+        received = webchat_received(app, session, message, utcnow())
+        if await self.inbound_keys.seen(app["_id"], received.external_message_id):
+            return False
+        envelope = Envelope.wrap(received, workspace_id=app["workspace_id"], correlation_id=correlation_id)
+        await self.publisher.publish(envelope)
+        await self.inbound_keys.remember(app["_id"], received.external_message_id)
+        log.info("message_accepted", app_id=app["_id"], event_id=envelope.event_id)
+        return True
+
+    async def on_outbound_requested(self, envelope: Envelope) -> None:
+        """Durable delivery of a reply: webchat replies go to the visitor's mailbox (once per message)."""
+        event = envelope.open(OutboundRequestedV1)
+        if event.channel != "webchat":
+            # Provider adapters (WhatsApp, Messenger, Telegram, API) arrive with the channels work;
+            # until then the reply is kept in the mailbox so nothing is dropped.
+            log.warning("outbound_channel_not_connected", channel=event.channel, app_id=event.app_id)
+        await self.mailbox.store(
+            event.app_id, event.person_external_id, event.message.model_dump(mode="json")
+        )
+
+    async def on_outbound_live(self, envelope: Envelope) -> None:
+        """Per-replica fan-out: push to the visitor's sockets held by this replica."""
+        event = envelope.open(OutboundRequestedV1)
+        if event.channel == "webchat":
+            await self.hub.push(
+                event.app_id,
+                event.person_external_id,
+                {"type": "message", "message": event.message.model_dump(mode="json")},
+            )
