@@ -1,0 +1,167 @@
+"""The inbox consumes inbound messages exactly once in effect, against the real broker and database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aio_pika
+import pytest
+from inbox.app import create_app
+from inbox.settings import Settings
+from livechat_shared.auth import Role, issue_token
+from livechat_shared.bus import INBOX_INBOUND, queue_name
+from livechat_shared.events import Envelope, MessageReceivedV1, PersonRef
+from livechat_shared.ids import new_id, utcnow
+from livechat_shared.testing import eventually, running, settings_from
+
+WS = "ws-test"
+
+
+def received(external_message_id: str, visitor: str = "visitor-0001", text: str = "hi") -> Envelope:
+    event = MessageReceivedV1(
+        app_id="app-1",
+        app_name="Site",
+        teamspace_id="ts-1",
+        team_ids=["team-1"],
+        channel="webchat",
+        external_message_id=external_message_id,
+        person=PersonRef(external_id=visitor, name="Ann"),
+        text=text,
+        received_at=utcnow(),
+    )
+    return Envelope.wrap(event, workspace_id=WS)
+
+
+async def publish(settings: Settings, *bodies: str | bytes, routing_key: str) -> None:
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(settings.exchange)
+        for body in bodies:
+            raw = body.encode() if isinstance(body, str) else body
+            await exchange.publish(
+                aio_pika.Message(raw, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key
+            )
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return settings_from(Settings, env, delivery_limit=2)
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    token = issue_token(Settings(), user_id="u-admin", workspace_id=WS, role=Role.ADMIN)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def chats_and_messages(client, admin) -> tuple[list[dict], list[dict]]:
+    chats = (await client.get("/v1/chats", headers=admin)).json()["items"]
+    messages: list[dict] = []
+    for chat in chats:
+        messages += (await client.get(f"/v1/chats/{chat['id']}/messages", headers=admin)).json()["items"]
+    return chats, messages
+
+
+async def test_same_event_delivered_twice_stores_one_message(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    envelope = received("v1:m1")
+    async with running(app) as client:
+        await publish(
+            settings, envelope.model_dump_json(), envelope.model_dump_json(), routing_key=envelope.routing_key
+        )
+        # The same provider message again under a new event id (a channel redelivery) is also dropped.
+        again = received("v1:m1")
+        await publish(settings, again.model_dump_json(), routing_key=again.routing_key)
+        marker = received("v1:m2", text="after")
+        await publish(settings, marker.model_dump_json(), routing_key=marker.routing_key)
+
+        async def settled():
+            chats, messages = await chats_and_messages(client, admin)
+            return (chats, messages) if any(m["text"] == "after" for m in messages) else None
+
+        _, messages = await eventually(settled)
+        chats, _ = await chats_and_messages(client, admin)
+    assert len(chats) == 1
+    assert [m["text"] for m in messages] == ["hi", "after"]
+    assert [m["seq"] for m in messages] == [1, 2]
+    assert chats[0]["version"] == 2 and chats[0]["mode"] == "ai" and chats[0]["person"]["name"] == "Ann"
+
+
+async def test_concurrent_first_messages_of_one_person_make_one_chat(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    service = app.state.service
+    first, second = received("v1:a"), received("v1:b")
+    async with running(app) as client:
+        # Two handlers race on the same person's first messages (as two replicas would).
+        await asyncio.gather(service.on_message_received(first), service.on_message_received(second))
+        chats, messages = await chats_and_messages(client, admin)
+    assert len(chats) == 1
+    assert sorted(m["seq"] for m in messages) == [1, 2]
+    assert chats[0]["version"] == 2
+
+
+async def test_many_concurrent_first_messages_from_many_people(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    service = app.state.service
+    envelopes = [received(f"p{p}:m{m}", visitor=f"visitor-{p:04d}") for p in range(5) for m in range(3)]
+    async with running(app) as client:
+        await asyncio.gather(*(service.on_message_received(e) for e in envelopes))
+        chats, messages = await chats_and_messages(client, admin)
+    assert len(chats) == 5
+    assert len(messages) == 15
+    for chat in chats:
+        assert chat["version"] == 3
+
+
+async def test_poison_message_is_dead_lettered_and_consumer_keeps_going(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    good = received("v1:good", text="still working")
+    # A valid envelope whose payload breaks the contract: the handler fails on every delivery.
+    broken = Envelope.wrap(MessageReceivedV1.model_construct(), workspace_id=WS)  # type: ignore[call-arg]
+    broken_body = json.dumps({**json.loads(broken.model_dump_json()), "payload": {"app_id": 7}})
+    async with running(app) as client:
+        await publish(settings, b"\x00not json at all", broken_body, routing_key=good.routing_key)
+        await publish(settings, good.model_dump_json(), routing_key=good.routing_key)
+
+        async def stored():
+            _, messages = await chats_and_messages(client, admin)
+            return messages
+
+        messages = await eventually(stored)
+        assert [m["text"] for m in messages] == ["still working"]
+
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            dlq = await channel.declare_queue(f"{queue_name(settings, INBOX_INBOUND)}.dlq", passive=True)
+
+            async def dead_lettered():
+                got = await dlq.get(no_ack=True, fail=False)
+                return got
+
+            bodies = [(await eventually(dead_lettered)).body, (await eventually(dead_lettered)).body]
+    assert b"\x00not json at all" in bodies
+    assert broken_body.encode() in bodies
+
+
+async def test_outbox_survives_unconfirmed_publish(settings: Settings, admin) -> None:
+    """Events written with a change stay in the outbox until the broker confirms them."""
+    app = create_app(settings)
+    service = app.state.service
+    async with running(app):
+        await service.outbox.stop()  # no relay: the events must wait in the outbox
+        await service.on_message_received(received("v1:x"))
+        assert await service.outbox.pending() == 2  # chat.changed + message.created
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(settings.exchange)
+            probe = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
+            await probe.bind(exchange, routing_key="inbox.#")
+            assert await service.outbox.relay_once() == 2
+            got = [await eventually(lambda: probe.get(no_ack=True, fail=False)) for _ in range(2)]
+        assert await service.outbox.pending() == 0
+    types = sorted(Envelope.model_validate_json(m.body).type for m in got)
+    assert types == ["inbox.chat.changed", "inbox.message.created"]
