@@ -72,7 +72,7 @@ class ChatScope(BaseModel):
 
     workspace_id: str
     assignee_id: str | None = None
-    team_ids: Iterable[str] = ()
+    team_ids: tuple[str, ...] = ()
 
 
 def can_see_chat(user: Principal, chat: ChatScope) -> bool:

@@ -90,6 +90,7 @@ class Runtime:
         await self.broker.connect()
         await declare_topology(self.broker, self.settings)
         await self.broker.start()
+        await self.consumers.bind_extra_keys()
         for hook in self.on_start:
             await hook()
         log.info("service_started", service=self.settings.service_name, consumers=self.consumers.registered)
@@ -117,7 +118,11 @@ class Runtime:
 
 
 class BodySizeLimit:
-    """Refuse request bodies above ``max_bytes`` with 413, whether announced or streamed."""
+    """Refuse request bodies above ``max_bytes`` with 413, whether announced or streamed.
+
+    The body is read (at most ``max_bytes``) before the app runs and then replayed to it, so the
+    refusal never depends on how a route reads its body.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -130,48 +135,38 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(send)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLargeError
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLargeError:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
                 await self._reject(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(
             error_body("payload_too_large", f"request body exceeds {self.max_bytes} bytes")
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLargeError(Exception):
-    pass
 
 
 def create_service_app(runtime: Runtime, *, title: str, description: str = "") -> FastAPI:

@@ -1,8 +1,8 @@
 """Settings every service shares, read from ``LIVECHAT_*`` environment variables.
 
 Nothing is created at import time: each entry point builds its settings object and hands it to
-``create_app(settings)``. Secrets have a development default only; outside ``env=development`` the
-validator refuses to start with it.
+``create_app(settings)``. Secrets have a development default only; with ``env=production`` the validator
+refuses to start with it (``development`` and ``test`` accept it).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "telegram": ("bot_token", "secret_token"),
 }
 
-VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class AppCreate(BaseModel):
@@ -53,7 +53,7 @@ class SessionCreate(BaseModel):
     @field_validator("visitor_id")
     @classmethod
     def _visitor_id_shape(cls, value: str | None) -> str | None:
-        if value is not None and not VISITOR_ID.match(value):
+        if value is not None and not VISITOR_ID.fullmatch(value):
             raise ValueError("visitor_id must be 8-64 characters of letters, digits, '-' or '_'")
         return value
 

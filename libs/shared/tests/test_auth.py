@@ -1,0 +1,404 @@
+"""Roles, scope rules, reply decisions and bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import jwt
+import pytest
+from livechat_shared.auth import (
+    ROLE_PERMISSIONS,
+    ChatScope,
+    InvalidTokenError,
+    Permission,
+    Principal,
+    ReplyDecision,
+    Role,
+    TokenVerifier,
+    can_act_on_chat,
+    can_see_chat,
+    decide_reply,
+    issue_token,
+    principal_from_claims,
+)
+from livechat_shared.ids import utcnow
+from livechat_shared.settings import DEV_JWT_SECRET, ServiceSettings
+from pydantic import ValidationError
+
+WS = "ws-1"
+ME = "u-me"
+OTHER = "u-other"
+
+
+def user(role: Role, *, teams: tuple[str, ...] = ("t-1",), grants: tuple[Permission, ...] = ()) -> Principal:
+    return Principal(user_id=ME, workspace_id=WS, role=role, teams=frozenset(teams), grants=frozenset(grants))
+
+
+def own_chat() -> ChatScope:
+    return ChatScope(workspace_id=WS, assignee_id=ME, team_ids=("t-2",))
+
+
+def team_unassigned() -> ChatScope:
+    return ChatScope(workspace_id=WS, assignee_id=None, team_ids=("t-9", "t-1"))
+
+
+def team_assigned_to_other() -> ChatScope:
+    return ChatScope(workspace_id=WS, assignee_id=OTHER, team_ids=("t-1",))
+
+
+def other_team() -> ChatScope:
+    return ChatScope(workspace_id=WS, assignee_id=None, team_ids=("t-2",))
+
+
+def other_team_assigned_to_other() -> ChatScope:
+    return ChatScope(workspace_id=WS, assignee_id=OTHER, team_ids=("t-2",))
+
+
+def other_workspace() -> ChatScope:
+    # same ids, same team, even assigned to "me": another workspace is never visible
+    return ChatScope(workspace_id="ws-2", assignee_id=ME, team_ids=("t-1",))
+
+
+CHATS = {
+    "own": own_chat,
+    "team_unassigned": team_unassigned,
+    "team_assigned_to_other": team_assigned_to_other,
+    "other_team": other_team,
+    "other_team_assigned_to_other": other_team_assigned_to_other,
+    "other_workspace": other_workspace,
+}
+
+VISIBLE = {
+    Role.ADMIN: {
+        "own": True,
+        "team_unassigned": True,
+        "team_assigned_to_other": True,
+        "other_team": True,
+        "other_team_assigned_to_other": True,
+        "other_workspace": False,
+    },
+    Role.SUPERVISOR: {
+        "own": True,
+        "team_unassigned": True,
+        "team_assigned_to_other": True,
+        "other_team": False,
+        "other_team_assigned_to_other": False,
+        "other_workspace": False,
+    },
+    Role.AGENT: {
+        "own": True,
+        "team_unassigned": True,
+        "team_assigned_to_other": False,
+        "other_team": False,
+        "other_team_assigned_to_other": False,
+        "other_workspace": False,
+    },
+}
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def test_admin_and_supervisor_hold_every_permission() -> None:
+    assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
+    assert ROLE_PERMISSIONS[Role.SUPERVISOR] == frozenset(Permission)
+
+
+def test_agent_permissions() -> None:
+    agent = user(Role.AGENT)
+    assert agent.permissions == {Permission.VIEW, Permission.MANAGE, Permission.DOWNLOAD}
+    for permission in (Permission.VIEW, Permission.MANAGE, Permission.DOWNLOAD):
+        assert agent.has(permission)
+    for permission in (
+        Permission.TRANSFER,
+        Permission.EXPORT,
+        Permission.DELETE,
+        Permission.BAN,
+        Permission.SETTINGS,
+    ):
+        assert not agent.has(permission)
+
+
+def test_every_role_has_a_permission_set() -> None:
+    assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+def test_grants_add_to_the_role() -> None:
+    agent = user(Role.AGENT, grants=(Permission.EXPORT, Permission.TRANSFER))
+    assert agent.has(Permission.EXPORT)
+    assert agent.has(Permission.TRANSFER)
+    assert agent.has(Permission.VIEW)
+    assert not agent.has(Permission.SETTINGS)
+
+
+def test_principal_refuses_empty_ids_and_unknown_roles() -> None:
+    with pytest.raises(ValidationError):
+        Principal(user_id="", workspace_id=WS, role=Role.AGENT)
+    with pytest.raises(ValidationError):
+        Principal(user_id=ME, workspace_id="", role=Role.AGENT)
+    with pytest.raises(ValidationError):
+        Principal(user_id=ME, workspace_id=WS, role="owner")
+
+
+# --- who sees which chat ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("chat", list(CHATS))
+def test_can_see_chat_table(role: Role, chat: str) -> None:
+    assert can_see_chat(user(role), CHATS[chat]()) is VISIBLE[role][chat]
+
+
+def test_user_without_teams_sees_only_own_chats() -> None:
+    for role in (Role.SUPERVISOR, Role.AGENT):
+        lonely = user(role, teams=())
+        assert can_see_chat(lonely, own_chat())
+        assert not can_see_chat(lonely, team_unassigned())
+        assert not can_see_chat(lonely, team_assigned_to_other())
+    assert can_see_chat(user(Role.ADMIN, teams=()), team_assigned_to_other())
+
+
+def test_chat_without_teams() -> None:
+    orphan = ChatScope(workspace_id=WS)
+    assert can_see_chat(user(Role.ADMIN), orphan)
+    assert not can_see_chat(user(Role.SUPERVISOR), orphan)
+    assert not can_see_chat(user(Role.AGENT), orphan)
+
+
+def test_chat_scope_ignores_unrelated_chat_fields() -> None:
+    scope = ChatScope.model_validate({"workspace_id": WS, "assignee_id": ME, "status": "open", "tags": []})
+    assert can_see_chat(user(Role.AGENT), scope)
+
+
+def test_a_scope_gives_the_same_answer_every_time_it_is_asked() -> None:
+    """The realtime hub checks one event's scope against every connected user in turn, so a scope
+    must be reusable: asking about a second user may not change the answer for a third."""
+    scope = team_unassigned()
+    agents = [
+        Principal(user_id=f"agent-{i}", workspace_id=WS, role=Role.AGENT, teams=frozenset({"t-1"}))
+        for i in range(3)
+    ]
+    assert [can_see_chat(agent, scope) for agent in agents] == [True, True, True]
+
+
+def test_can_act_needs_sight_and_permission() -> None:
+    agent = user(Role.AGENT)
+    assert can_act_on_chat(agent, own_chat(), Permission.MANAGE)
+    assert not can_act_on_chat(agent, own_chat(), Permission.EXPORT)
+    assert not can_act_on_chat(agent, other_team(), Permission.MANAGE)
+    exporter = user(Role.AGENT, grants=(Permission.EXPORT,))
+    assert can_act_on_chat(exporter, own_chat(), Permission.EXPORT)
+    assert not can_act_on_chat(exporter, other_workspace(), Permission.EXPORT)
+
+
+# --- replying ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("takeover", [False, True])
+def test_reply_to_own_chat_sends(role: Role, takeover: bool) -> None:
+    assert decide_reply(user(role), own_chat(), takeover=takeover) is ReplyDecision.SEND
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("takeover", [False, True])
+def test_reply_to_unassigned_team_chat_takes_it(role: Role, takeover: bool) -> None:
+    assert decide_reply(user(role), team_unassigned(), takeover=takeover) is ReplyDecision.TAKE
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR])
+def test_reply_to_someone_elses_chat(role: Role) -> None:
+    assert decide_reply(user(role), team_assigned_to_other(), takeover=False) is ReplyDecision.NOT_ASSIGNEE
+    assert decide_reply(user(role), team_assigned_to_other(), takeover=True) is ReplyDecision.TAKEOVER
+
+
+def test_admin_takes_over_outside_own_teams() -> None:
+    admin = user(Role.ADMIN)
+    assert decide_reply(admin, other_team_assigned_to_other(), takeover=True) is ReplyDecision.TAKEOVER
+    assert decide_reply(admin, other_team(), takeover=False) is ReplyDecision.TAKE
+
+
+def test_agent_without_transfer_asking_for_takeover_is_forbidden() -> None:
+    agent = user(Role.AGENT)
+    assert not agent.has(Permission.TRANSFER)
+    assert decide_reply(agent, team_assigned_to_other(), takeover=True) is ReplyDecision.FORBIDDEN
+    assert decide_reply(agent, team_assigned_to_other(), takeover=False) is ReplyDecision.FORBIDDEN
+
+
+def test_reply_outside_scope_is_forbidden() -> None:
+    for role in Role:
+        assert decide_reply(user(role), other_workspace(), takeover=True) is ReplyDecision.FORBIDDEN
+    assert decide_reply(user(Role.SUPERVISOR), other_team(), takeover=False) is ReplyDecision.FORBIDDEN
+    assert decide_reply(user(Role.AGENT), other_team(), takeover=False) is ReplyDecision.FORBIDDEN
+
+
+def test_reply_without_manage_is_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A role without ``manage`` may see a chat but never reply to it, not even its own."""
+    viewer = user(Role.AGENT)
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.AGENT, frozenset({Permission.VIEW}))
+    assert can_see_chat(viewer, own_chat())
+    assert decide_reply(viewer, own_chat(), takeover=False) is ReplyDecision.FORBIDDEN
+    assert decide_reply(viewer, team_unassigned(), takeover=False) is ReplyDecision.FORBIDDEN
+
+
+def test_a_user_without_view_sees_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.AGENT, frozenset({Permission.MANAGE}))
+    assert not can_see_chat(user(Role.AGENT), own_chat())
+
+
+# --- claims and tokens ------------------------------------------------------------------------
+
+
+def test_principal_from_claims_with_perms() -> None:
+    principal = principal_from_claims(
+        {"sub": ME, "ws": WS, "role": "agent", "teams": ["t-1", "t-2"], "perms": ["transfer", "export"]}
+    )
+    assert principal == Principal(
+        user_id=ME,
+        workspace_id=WS,
+        role=Role.AGENT,
+        teams=frozenset({"t-1", "t-2"}),
+        grants=frozenset({Permission.TRANSFER, Permission.EXPORT}),
+    )
+    assert principal.has(Permission.TRANSFER)
+
+
+def test_principal_from_claims_without_optional_claims() -> None:
+    principal = principal_from_claims({"sub": ME, "ws": WS, "role": "supervisor"})
+    assert principal.teams == frozenset()
+    assert principal.grants == frozenset()
+    assert principal.name is None
+    principal = principal_from_claims({"sub": ME, "ws": WS, "role": "agent", "teams": None, "perms": None})
+    assert principal.teams == frozenset() and principal.grants == frozenset()
+
+
+def dev_settings(**overrides: Any) -> ServiceSettings:
+    return ServiceSettings(**{"env": "test", "jwt_secret": DEV_JWT_SECRET, **overrides})
+
+
+def sign(claims: dict[str, Any], secret: str = DEV_JWT_SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def full_claims(**changes: Any) -> dict[str, Any]:
+    now = utcnow()
+    claims = {
+        "sub": ME,
+        "ws": WS,
+        "role": "agent",
+        "teams": ["t-1"],
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+async def test_issue_and_verify_round_trip() -> None:
+    settings = dev_settings()
+    token = issue_token(
+        settings, user_id=ME, workspace_id=WS, role=Role.SUPERVISOR, teams=["t-2", "t-1"], name="Jonas"
+    )
+    principal = await TokenVerifier(settings).verify(token)
+    assert principal == Principal(
+        user_id=ME, workspace_id=WS, role=Role.SUPERVISOR, teams=frozenset({"t-1", "t-2"}), name="Jonas"
+    )
+    claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"])
+    assert claims["teams"] == ["t-1", "t-2"]
+    assert claims["role"] == "supervisor"
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+
+
+async def test_issue_accepts_a_role_name() -> None:
+    settings = dev_settings()
+    token = issue_token(settings, user_id=ME, workspace_id=WS, role="agent")
+    principal = await TokenVerifier(settings).verify(token)
+    assert principal.role is Role.AGENT
+    assert principal.name is None
+    with pytest.raises(ValueError):
+        issue_token(settings, user_id=ME, workspace_id=WS, role="owner")
+
+
+async def test_issuer_and_audience_are_checked() -> None:
+    settings = dev_settings(jwt_issuer="https://id.acme.example", jwt_audience="livechat")
+    token = issue_token(settings, user_id=ME, workspace_id=WS, role=Role.AGENT)
+    assert (await TokenVerifier(settings).verify(token)).user_id == ME
+
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings(jwt_issuer="https://other.example", jwt_audience="livechat")).verify(
+            token
+        )
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings(jwt_issuer="https://id.acme.example", jwt_audience="other")).verify(
+            token
+        )
+    unmarked = issue_token(dev_settings(), user_id=ME, workspace_id=WS, role=Role.AGENT)
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(settings).verify(unmarked)
+
+
+async def test_grants_travel_in_the_perms_claim() -> None:
+    principal = await TokenVerifier(dev_settings()).verify(sign(full_claims(perms=["transfer"])))
+    assert principal.role is Role.AGENT
+    assert principal.grants == {Permission.TRANSFER}
+    assert principal.has(Permission.TRANSFER)
+    assert decide_reply(principal, own_chat(), takeover=True) is ReplyDecision.SEND
+
+
+async def test_unknown_permission_in_perms_is_refused() -> None:
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(sign(full_claims(perms=["root"])))
+
+
+async def test_expired_token_is_refused() -> None:
+    settings = dev_settings()
+    token = issue_token(settings, user_id=ME, workspace_id=WS, role=Role.AGENT, ttl=timedelta(seconds=-5))
+    with pytest.raises(InvalidTokenError, match="expired"):
+        await TokenVerifier(settings).verify(token)
+
+
+async def test_token_signed_with_another_secret_is_refused() -> None:
+    signer = dev_settings(jwt_secret="a-completely-different-secret-of-enough-length")
+    token = issue_token(signer, user_id=ME, workspace_id=WS, role=Role.ADMIN)
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(token)
+    # and the signer itself accepts it, so the refusal is about the secret
+    assert (await TokenVerifier(signer).verify(token)).role is Role.ADMIN
+
+
+async def test_token_with_another_algorithm_is_refused() -> None:
+    token = jwt.encode(full_claims(), DEV_JWT_SECRET, algorithm="HS512")
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(token)
+    unsigned = jwt.encode(full_claims(), None, algorithm="none")
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(unsigned)
+
+
+@pytest.mark.parametrize("missing", ["sub", "ws", "role", "exp"])
+async def test_token_missing_a_claim_is_refused(missing: str) -> None:
+    claims = full_claims()
+    del claims[missing]
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(sign(claims))
+
+
+async def test_token_with_unknown_role_or_empty_subject_is_refused() -> None:
+    verifier = TokenVerifier(dev_settings())
+    with pytest.raises(InvalidTokenError):
+        await verifier.verify(sign(full_claims(role="owner")))
+    with pytest.raises(InvalidTokenError):
+        await verifier.verify(sign(full_claims(sub="")))
+
+
+@pytest.mark.parametrize("garbage", ["", "not-a-token", "a.b.c", "Bearer x", "eyJhbGciOiJIUzI1NiJ9.e30."])
+async def test_garbage_token_is_refused(garbage: str) -> None:
+    with pytest.raises(InvalidTokenError):
+        await TokenVerifier(dev_settings()).verify(garbage)
+
+
+def test_issue_token_refuses_when_an_identity_provider_is_configured() -> None:
+    settings = dev_settings(jwt_jwks_url="https://id.acme.example/.well-known/jwks.json")
+    with pytest.raises(RuntimeError):
+        issue_token(settings, user_id=ME, workspace_id=WS, role=Role.AGENT)

@@ -1,0 +1,183 @@
+"""The shared error envelope and the request body limit, on a tiny in-process FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from livechat_shared.http import ApiError, BodySizeLimit, _install_error_handlers, error_body, not_found
+from pydantic import BaseModel, ConfigDict, Field
+
+LIMIT = 1024
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    qty: int = 1
+
+
+def build_app() -> FastAPI:
+    app = FastAPI()
+    _install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=LIMIT)
+
+    @app.post("/items")
+    async def create_item(item: Item) -> dict[str, Any]:
+        return {"name": item.name, "qty": item.qty}
+
+    @app.post("/raw")
+    async def raw(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
+
+    @app.get("/items/{item_id}")
+    async def get_item(item_id: int) -> dict[str, int]:
+        if item_id == 404:
+            raise not_found("item")
+        if item_id == 409:
+            raise ApiError(409, "conflict", "item changed meanwhile", expected_version=3)
+        if item_id == 429:
+            raise ApiError(429, "rate_limited", "slow down")
+        return {"id": item_id}
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        yield http
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    return error
+
+
+def test_error_body_shape() -> None:
+    assert error_body("x", "y") == {"error": {"code": "x", "message": "y"}}
+    assert error_body("x", "y", a=1) == {"error": {"code": "x", "message": "y", "details": {"a": 1}}}
+
+
+async def test_success_passes_through(client: httpx.AsyncClient) -> None:
+    response = await client.post("/items", json={"name": "mug", "qty": 2})
+    assert response.status_code == 200
+    assert response.json() == {"name": "mug", "qty": 2}
+
+
+async def test_api_error_renders_code_message_and_status(client: httpx.AsyncClient) -> None:
+    error = assert_error(await client.get("/items/429"), 429, "rate_limited")
+    assert error == {"code": "rate_limited", "message": "slow down"}
+
+
+async def test_not_found_helper(client: httpx.AsyncClient) -> None:
+    error = assert_error(await client.get("/items/404"), 404, "not_found")
+    assert error["message"] == "item not found"
+
+
+async def test_api_error_details(client: httpx.AsyncClient) -> None:
+    error = assert_error(await client.get("/items/409"), 409, "conflict")
+    assert error == {
+        "code": "conflict",
+        "message": "item changed meanwhile",
+        "details": {"expected_version": 3},
+    }
+
+
+async def test_invalid_json_is_400(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/items", content=b'{"name": "mug",', headers={"content-type": "application/json"}
+    )
+    error = assert_error(response, 400, "invalid_json")
+    assert error["message"] == "request body is not valid JSON"
+    assert error["details"]["problems"][0]["type"] == "json_invalid"
+
+
+async def test_missing_field_is_422(client: httpx.AsyncClient) -> None:
+    error = assert_error(await client.post("/items", json={"qty": 2}), 422, "validation_failed")
+    problems = error["details"]["problems"]
+    assert problems == [{"loc": ["body", "name"], "msg": "Field required", "type": "missing"}]
+
+
+async def test_wrong_type_and_extra_field_are_422(client: httpx.AsyncClient) -> None:
+    error = assert_error(
+        await client.post("/items", json={"name": "mug", "qty": "many", "colour": "red"}),
+        422,
+        "validation_failed",
+    )
+    locations = sorted(p["loc"][-1] for p in error["details"]["problems"])
+    assert locations == ["colour", "qty"]
+
+
+async def test_bad_path_parameter_is_422(client: httpx.AsyncClient) -> None:
+    error = assert_error(await client.get("/items/abc"), 422, "validation_failed")
+    assert error["details"]["problems"][0]["loc"] == ["path", "item_id"]
+
+
+async def test_unknown_route_is_404(client: httpx.AsyncClient) -> None:
+    assert_error(await client.get("/nowhere"), 404, "not_found")
+
+
+async def test_wrong_method_is_405(client: httpx.AsyncClient) -> None:
+    assert_error(await client.delete("/items"), 405, "method_not_allowed")
+
+
+async def test_body_at_the_limit_is_accepted(client: httpx.AsyncClient) -> None:
+    body = b"x" * LIMIT
+    response = await client.post("/raw", content=body)
+    assert response.status_code == 200
+    assert response.json() == {"received": LIMIT}
+
+
+async def test_oversized_body_by_content_length_is_413(client: httpx.AsyncClient) -> None:
+    payload = {"name": "m" * (LIMIT + 1)}
+    error = assert_error(await client.post("/items", json=payload), 413, "payload_too_large")
+    assert str(LIMIT) in error["message"]
+
+
+async def _chunks(total: int, size: int = 200) -> AsyncIterator[bytes]:
+    sent = 0
+    while sent < total:
+        chunk = b"x" * min(size, total - sent)
+        sent += len(chunk)
+        yield chunk
+
+
+async def test_streamed_body_under_the_limit_is_accepted(client: httpx.AsyncClient) -> None:
+    response = await client.post("/raw", content=_chunks(LIMIT))
+    assert response.status_code == 200
+    assert response.json() == {"received": LIMIT}
+
+
+async def test_oversized_streamed_body_is_413_when_read_by_hand(client: httpx.AsyncClient) -> None:
+    request = client.build_request("POST", "/raw", content=_chunks(LIMIT * 3))
+    assert "content-length" not in request.headers
+    assert request.headers["transfer-encoding"] == "chunked"
+    assert_error(await client.send(request), 413, "payload_too_large")
+
+
+async def test_oversized_streamed_body_is_413_for_a_model_endpoint(client: httpx.AsyncClient) -> None:
+    """Every service endpoint takes a pydantic body, so this is the path a chunked upload really takes."""
+
+    async def json_chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        async for chunk in _chunks(LIMIT * 3):
+            yield chunk
+        yield b'"}'
+
+    request = client.build_request(
+        "POST", "/items", content=json_chunks(), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in request.headers
+    assert_error(await client.send(request), 413, "payload_too_large")
