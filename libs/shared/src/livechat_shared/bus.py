@@ -164,6 +164,7 @@ class Consumers:
     broker: RabbitBroker
     settings: ServiceSettings
     registered: list[str] = field(default_factory=list)
+    extra_bindings: list[tuple[RabbitQueue, tuple[str, ...]]] = field(default_factory=list)
 
     def durable(self, spec: QueueSpec, handler: Handler) -> None:
         self._register(durable_queue(self.settings, spec), handler)
@@ -178,7 +179,16 @@ class Consumers:
             routing_key=routing_keys[0],
         )
         self._register(queue, handler)
+        self.extra_bindings.append((queue, routing_keys[1:]))
         return queue
+
+    async def bind_extra_keys(self) -> None:
+        """Bind the keys beyond the first (FastStream binds one per subscriber); call after start."""
+        exchange = await self.broker.declare_exchange(events_exchange(self.settings))
+        for queue, keys in self.extra_bindings:
+            declared = await self.broker.declare_queue(queue)
+            for key in keys:
+                await declared.bind(exchange, routing_key=key)
 
     def _register(self, queue: RabbitQueue, handler: Handler) -> None:
         async def consume(message: RabbitMessage) -> None:
@@ -198,12 +208,3 @@ class Consumers:
         consume.__name__ = getattr(handler, "__name__", "consume")
         self.broker.subscriber(queue, events_exchange(self.settings))(consume)
         self.registered.append(queue.name)
-
-
-async def bind_extra_keys(
-    broker: RabbitBroker, settings: ServiceSettings, queue: RabbitQueue, keys: tuple[str, ...]
-) -> None:
-    exchange = await broker.declare_exchange(events_exchange(settings))
-    declared = await broker.declare_queue(queue)
-    for key in keys:
-        await declared.bind(exchange, routing_key=key)

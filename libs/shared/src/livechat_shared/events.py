@@ -218,9 +218,22 @@ class OutboundRequestedV1(Contract):
     message: MessageView
 
 
+class WebchatMessageStoredV1(Contract):
+    """A message for a webchat visitor was stored in their mailbox under ``cursor`` (growing per
+    visitor); every ingest replica pushes it to the visitor's sockets it holds."""
+
+    event_type: ClassVar[str] = "ingest.webchat.stored"
+
+    app_id: str
+    visitor_id: str
+    cursor: int
+    message: MessageView
+
+
 CONTRACTS: tuple[type[Contract], ...] = (
     MessageReceivedV1,
     ChatChangedV1,
     MessageCreatedV1,
     OutboundRequestedV1,
+    WebchatMessageStoredV1,
 )

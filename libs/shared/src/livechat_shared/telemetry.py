@@ -9,6 +9,7 @@ cross HTTP (FastAPI instrumentation) and AMQP (FastStream's telemetry middleware
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from dataclasses import dataclass
 
@@ -19,6 +20,21 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from .settings import ServiceSettings
+
+_SECRET_QUERY = re.compile(r"(token=)[^&\s\"]+")
+
+
+class RedactTokens(logging.Filter):
+    """Access logs print request lines; tokens in query strings (WebSockets) must not reach them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                _SECRET_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _SECRET_QUERY.sub(r"\1***", record.msg)
+        return True
 
 
 def _add_trace_ids(_logger: object, _name: str, event: dict) -> dict:
@@ -58,6 +74,7 @@ def configure_logging(settings: ServiceSettings) -> None:
     )
     # Route standard-library loggers (uvicorn, faststream, pymongo) through the same renderer.
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactTokens())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

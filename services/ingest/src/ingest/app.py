@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from livechat_shared.auth import Permission
 from livechat_shared.bus import INGEST_OUTBOUND, PublishNotConfirmedError
-from livechat_shared.events import OutboundRequestedV1
+from livechat_shared.events import WebchatMessageStoredV1
 from livechat_shared.http import ApiError, CurrentUser, Runtime, create_service_app, not_found
 from livechat_shared.ids import new_id
 from pydantic import ValidationError
 
 from .domain import AppCreate, SessionCreate, WebchatMessage, new_visitor_id, public_app
 from .repositories import AppRepository, InboundKeyRepository, MailboxRepository, SessionRepository
-from .service import IngestService
+from .service import IngestService, webchat_frame
 from .settings import Settings
 from .webchat import WebchatHub
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings) -> object:
     )
     runtime.consumers.durable(INGEST_OUTBOUND, service.on_outbound_requested)
     runtime.consumers.exclusive(
-        f"ingest.webchat-live.{new_id()}", (OutboundRequestedV1.routing_key(),), service.on_outbound_live
+        f"ingest.webchat-live.{new_id()}", (WebchatMessageStoredV1.routing_key(),), service.on_webchat_stored
     )
     runtime.on_stop.append(service.hub.close_all)
 
@@ -92,6 +93,13 @@ async def read_channel_app(app_id: str, user: CurrentUser, service: Service) -> 
 # --- webchat (the person) ---------------------------------------------------------------------
 
 
+@router.get("/webchat/{app_id}", include_in_schema=False)
+async def webchat_page(app_id: str, service: Service) -> HTMLResponse:
+    """A minimal Webchat page for trying the suite in a browser (the widget a site would embed)."""
+    await service.webchat_app(app_id)
+    return HTMLResponse((files("ingest") / "static" / "webchat.html").read_text(encoding="utf-8"))
+
+
 @router.post("/v1/webchat/{app_id}/sessions", status_code=201, tags=["webchat"])
 async def start_webchat_session(app_id: str, body: SessionCreate, service: Service) -> dict:
     app = await service.webchat_app(app_id)
@@ -121,9 +129,9 @@ async def send_webchat_message(
 
 
 @router.websocket("/v1/webchat/{app_id}/ws")
-async def webchat_socket(
-    websocket: WebSocket, app_id: str, token: str | None = None, after: str | None = None
-) -> None:
+async def webchat_socket(websocket: WebSocket, app_id: str, token: str | None = None, after: int = 0) -> None:
+    """The person's live connection. ``after`` is the last ``cursor`` they saw: what came later is
+    sent first, then new messages as they are stored."""
     service: IngestService = websocket.app.state.service
     try:
         app, session = await service.webchat_session(app_id, token)
@@ -134,8 +142,8 @@ async def webchat_socket(
     await websocket.accept()
     service.hub.add(app_id, visitor_id, websocket)
     try:
-        for message in await service.mailbox.since(app_id, visitor_id, after):
-            await websocket.send_json({"type": "message", "message": message})
+        for stored in await service.mailbox.since(app_id, visitor_id, after):
+            await websocket.send_json(webchat_frame(stored["cursor"], stored["message"]))
         while True:
             frame = await websocket.receive_json()
             await websocket.send_json(await _socket_frame(service, app, session, frame))

@@ -8,7 +8,7 @@ from typing import Any
 
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.mongo import Mongo
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from .domain import AppCreate, digest, new_secret
@@ -108,38 +108,42 @@ class InboundKeyRepository:
 
 
 class MailboxRepository:
-    """Messages addressed to webchat visitors, kept so a person who reconnects gets what they missed."""
+    """Messages addressed to webchat visitors, numbered per visitor (``cursor``), so a person who
+    reconnects with the last cursor they saw gets exactly what they missed."""
 
     def __init__(self, mongo: Mongo) -> None:
         self.coll = mongo.db["webchat_mailbox"]
+        self.counters = mongo.db["webchat_cursors"]
         mongo.declare_indexes(
             "webchat_mailbox",
-            [
-                IndexModel([("app_id", ASCENDING), ("visitor_id", ASCENDING), ("_id", ASCENDING)]),
-            ],
+            [IndexModel([("app_id", ASCENDING), ("visitor_id", ASCENDING), ("cursor", ASCENDING)])],
         )
 
-    async def store(self, app_id: str, visitor_id: str, message: dict[str, Any]) -> bool:
-        """Store once per message id; returns False when it was already there (a redelivery)."""
+    async def store(self, app_id: str, visitor_id: str, message: dict[str, Any]) -> int:
+        """Store once per message id and return its cursor (the first one on a redelivery)."""
+        existing = await self.coll.find_one({"_id": message["id"]}, projection={"cursor": 1})
+        if existing is not None:
+            return existing["cursor"]
+        counter = await self.counters.find_one_and_update(
+            {"_id": f"{app_id}:{visitor_id}"},
+            {"$inc": {"seq": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        doc = {
+            "_id": message["id"],
+            "app_id": app_id,
+            "visitor_id": visitor_id,
+            "cursor": counter["seq"],
+            "message": message,
+            "stored_at": utcnow(),
+        }
         try:
-            await self.coll.insert_one(
-                {
-                    "_id": message["id"],
-                    "app_id": app_id,
-                    "visitor_id": visitor_id,
-                    "message": message,
-                    "stored_at": utcnow(),
-                }
-            )
-            return True
-        except DuplicateKeyError:
-            return False
+            await self.coll.insert_one(doc)
+        except DuplicateKeyError:  # a concurrent redelivery stored it first
+            return (await self.coll.find_one({"_id": message["id"]}, projection={"cursor": 1}))["cursor"]
+        return counter["seq"]
 
-    async def since(
-        self, app_id: str, visitor_id: str, after: str | None, limit: int = 200
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"app_id": app_id, "visitor_id": visitor_id}
-        if after:
-            query["_id"] = {"$gt": after}
-        docs = await self.coll.find(query).sort("_id", ASCENDING).limit(limit).to_list()
-        return [d["message"] for d in docs]
+    async def since(self, app_id: str, visitor_id: str, after: int, limit: int = 200) -> list[dict[str, Any]]:
+        query = {"app_id": app_id, "visitor_id": visitor_id, "cursor": {"$gt": after}}
+        return await self.coll.find(query).sort("cursor", ASCENDING).limit(limit).to_list()

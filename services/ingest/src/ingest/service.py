@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from livechat_shared.bus import EventPublisher
-from livechat_shared.events import Envelope, OutboundRequestedV1
+from livechat_shared.events import Envelope, OutboundRequestedV1, WebchatMessageStoredV1
 from livechat_shared.http import ApiError, not_found
 from livechat_shared.ids import utcnow
 from livechat_shared.telemetry import get_logger
@@ -58,22 +58,31 @@ class IngestService:
         return True
 
     async def on_outbound_requested(self, envelope: Envelope) -> None:
-        """Durable delivery of a reply: webchat replies go to the visitor's mailbox (once per message)."""
+        """Durable delivery of a reply: a webchat reply goes to the visitor's mailbox (once per
+        message), then every replica is told so the one holding the visitor's socket pushes it."""
         event = envelope.open(OutboundRequestedV1)
         if event.channel != "webchat":
             # Provider adapters (WhatsApp, Messenger, Telegram, API) arrive with the channels work;
             # until then the reply is kept in the mailbox so nothing is dropped.
             log.warning("outbound_channel_not_connected", channel=event.channel, app_id=event.app_id)
-        await self.mailbox.store(
-            event.app_id, event.person_external_id, event.message.model_dump(mode="json")
+        message = event.message.model_dump(mode="json")
+        cursor = await self.mailbox.store(event.app_id, event.person_external_id, message)
+        stored = WebchatMessageStoredV1(
+            app_id=event.app_id, visitor_id=event.person_external_id, cursor=cursor, message=event.message
+        )
+        await self.publisher.publish(
+            Envelope.wrap(
+                stored, workspace_id=envelope.workspace_id, chat_id=envelope.chat_id, causation=envelope
+            )
         )
 
-    async def on_outbound_live(self, envelope: Envelope) -> None:
+    async def on_webchat_stored(self, envelope: Envelope) -> None:
         """Per-replica fan-out: push to the visitor's sockets held by this replica."""
-        event = envelope.open(OutboundRequestedV1)
-        if event.channel == "webchat":
-            await self.hub.push(
-                event.app_id,
-                event.person_external_id,
-                {"type": "message", "message": event.message.model_dump(mode="json")},
-            )
+        event = envelope.open(WebchatMessageStoredV1)
+        await self.hub.push(
+            event.app_id, event.visitor_id, webchat_frame(event.cursor, event.message.model_dump(mode="json"))
+        )
+
+
+def webchat_frame(cursor: int, message: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "message", "cursor": cursor, "message": message}
