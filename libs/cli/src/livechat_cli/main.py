@@ -42,8 +42,12 @@ def run_cmd(
     data_dir: Annotated[
         Path, typer.Option(help="Where the embedded database, demo data and logs live")
     ] = Path(".data"),
+    mongo_port: Annotated[int, typer.Option(help="Port of the embedded MongoDB-compatible server")] = 27027,
 ) -> None:
-    """Run every service locally with demo data; Ctrl-C stops everything."""
+    """Run every service locally with demo data; Ctrl-C stops everything.
+
+    Service ports come from LIVECHAT_<SERVICE>_URL (defaults 8081-8085).
+    """
     from .runner import run
 
-    sys.exit(run(data_dir))
+    sys.exit(run(data_dir, mongo_port))

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from livechat_shared.devstack import SERVICES, EmbeddedMongo, ServiceProcess, amqp_reachable, port_open
@@ -31,13 +32,16 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def run(data_dir: Path, mongo_port: int = 27027) -> int:
+def run(data_dir: Path, mongo_port: int) -> int:
     settings = CliSettings()
     reason = amqp_reachable(settings.amqp_url)
     if reason is not None:
         _say(RABBIT_HELP.format(url=settings.amqp_url, reason=reason))
         return 2
-    for name, port in SERVICES.items():
+    ports = {
+        name: urlsplit(getattr(settings, f"{name}_url")).port or default for name, default in SERVICES.items()
+    }
+    for name, port in ports.items():
         if port_open("127.0.0.1", port):
             _say(f"port {port} (for {name}) is already in use: is the suite already running?")
             return 2
@@ -62,7 +66,7 @@ def run(data_dir: Path, mongo_port: int = 27027) -> int:
             "LIVECHAT_LOG_FORMAT": os.environ.get("LIVECHAT_LOG_FORMAT", "console"),
         }
         services = []
-        for name, port in SERVICES.items():
+        for name, port in ports.items():
             svc = ServiceProcess(name, port, env, log=(logs / f"{name}.log").open("ab"))
             _say(f"starting livechat-{name} on port {port} ...")
             svc.start()
@@ -71,7 +75,7 @@ def run(data_dir: Path, mongo_port: int = 27027) -> int:
         for svc in services:
             svc.wait_ready()
         demo = _demo(settings, data_dir / "demo.json")
-        _banner(demo, logs)
+        _banner(settings, demo, logs)
         while not stop.is_set():
             dead = [p.name for p in started if not p.alive()]
             if dead:
@@ -108,15 +112,17 @@ def _demo(settings: CliSettings, path: Path) -> dict:
     return demo
 
 
-def _banner(demo: dict, logs: Path) -> None:
+def _banner(settings: CliSettings, demo: dict, logs: Path) -> None:
     app, token = demo["app_id"], demo["token"]
+    ingest, inbox = settings.ingest_url.rstrip("/"), settings.inbox_url.rstrip("/")
+    ws = inbox.replace("http", "ws", 1)
     _say(f"""
 The livechat suite is running.
 
-  Webchat demo page (a person):   http://127.0.0.1:8081/webchat/{app}
-  Agent API (inbox):              http://127.0.0.1:8082/docs
-  Other services:                 ingest :8081  assignment :8083  export :8084  aiagent :8085  (/docs each)
-  Realtime stream (agent):        ws://127.0.0.1:8082/v1/stream?token=$TOKEN
+  Webchat demo page (a person):   {ingest}/webchat/{app}
+  Agent API (inbox):              {inbox}/docs
+  Other services (/docs each):    {settings.assignment_url}  {settings.export_url}  {settings.aiagent_url}
+  Realtime stream (agent):        {ws}/v1/stream?token=$TOKEN
 
   workspace_id  {demo["workspace_id"]}
   app_id        {app}   (Webchat)
@@ -125,7 +131,7 @@ The livechat suite is running.
 
   Try it:
     export TOKEN={token}
-    curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8082/v1/chats
+    curl -s -H "Authorization: Bearer $TOKEN" {inbox}/v1/chats
 
 Logs: {logs}/   Press Ctrl-C to stop everything.
 """)

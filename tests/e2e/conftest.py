@@ -1,0 +1,110 @@
+"""The whole suite as processes: every service started as ``livechat-<service>`` against the real
+broker and database, with names unique to this run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from livechat_shared.devstack import SERVICES, ServiceProcess, free_port
+from livechat_shared.settings import ServiceSettings
+from livechat_shared.testing import isolated_env, remove_topology, settings_from
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    services: dict[str, ServiceProcess]
+    logs: Path
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+    def ws_url(self, service: str, path: str) -> str:
+        return self.url(service).replace("http://", "ws://") + path
+
+    def cli(self, *args: str) -> dict[str, Any]:
+        """Run the ``livechat`` command line against this stack; returns its JSON output."""
+        out = subprocess.run(
+            ["livechat", *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = isolated_env(amqp_url, mongo_url) | {"LIVECHAT_LOG_FORMAT": "json"}
+    logs = tmp_path_factory.mktemp("logs")
+    services = {
+        name: ServiceProcess(name, free_port(), env, log=(logs / f"{name}.log").open("ab"))
+        for name in SERVICES
+    }
+    env |= {f"LIVECHAT_{name.upper()}_URL": svc.url for name, svc in services.items()}
+    try:
+        for svc in services.values():
+            svc.start()
+        for svc in services.values():
+            svc.wait_ready()
+        yield Stack(env=env, services=services, logs=logs)
+    finally:
+        for svc in services.values():
+            svc.stop()
+        asyncio.run(remove_topology(settings_from(ServiceSettings, env)))
+
+
+@pytest.fixture(scope="session")
+def workspace(stack: Stack) -> dict[str, Any]:
+    """A workspace made by ``livechat bootstrap``, as a user would."""
+    return stack.cli("bootstrap", "--workspace", "E2E")
+
+
+class Socket:
+    """A WebSocket client that waits for the frame a test expects; frames passed over are kept, so
+    a later ``expect`` can still find them (the order of two frames is not the test's concern)."""
+
+    def __init__(self, ws: websockets.ClientConnection) -> None:
+        self.ws = ws
+        self.unclaimed: list[dict[str, Any]] = []
+
+    async def expect(
+        self, predicate: Callable[[dict[str, Any]], bool], within: float = 20.0
+    ) -> dict[str, Any]:
+        for frame in self.unclaimed:
+            if predicate(frame):
+                self.unclaimed.remove(frame)
+                return frame
+        async with asyncio.timeout(within):
+            while True:
+                frame = json.loads(await self.ws.recv())
+                if predicate(frame):
+                    return frame
+                self.unclaimed.append(frame)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(frame))
+
+
+@pytest.fixture
+def connect() -> Callable[[str], Any]:
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def _connect(url: str) -> AsyncIterator[Socket]:
+        async with websockets.connect(url, open_timeout=10) as ws:
+            yield Socket(ws)
+
+    return _connect
