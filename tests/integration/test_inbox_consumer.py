@@ -90,12 +90,13 @@ async def test_same_event_delivered_twice_stores_one_message(settings: Settings,
 
 
 async def test_concurrent_first_messages_of_one_person_make_one_chat(settings: Settings, admin) -> None:
-    app = create_app(settings)
-    service = app.state.service
+    # Two replicas (two service instances on the same database) race on one person's first messages.
+    one, two = create_app(settings), create_app(settings)
     first, second = received("v1:a"), received("v1:b")
-    async with running(app) as client:
-        # Two handlers race on the same person's first messages (as two replicas would).
-        await asyncio.gather(service.on_message_received(first), service.on_message_received(second))
+    async with running(one) as client, running(two):
+        await asyncio.gather(
+            one.state.service.on_message_received(first), two.state.service.on_message_received(second)
+        )
         chats, messages = await chats_and_messages(client, admin)
     assert len(chats) == 1
     assert sorted(m["seq"] for m in messages) == [1, 2]
@@ -103,16 +104,34 @@ async def test_concurrent_first_messages_of_one_person_make_one_chat(settings: S
 
 
 async def test_many_concurrent_first_messages_from_many_people(settings: Settings, admin) -> None:
-    app = create_app(settings)
-    service = app.state.service
+    replicas = [create_app(settings), create_app(settings)]
     envelopes = [received(f"p{p}:m{m}", visitor=f"visitor-{p:04d}") for p in range(5) for m in range(3)]
-    async with running(app) as client:
-        await asyncio.gather(*(service.on_message_received(e) for e in envelopes))
+    async with running(replicas[0]) as client, running(replicas[1]):
+        await asyncio.gather(
+            *(replicas[i % 2].state.service.on_message_received(e) for i, e in enumerate(envelopes))
+        )
         chats, messages = await chats_and_messages(client, admin)
     assert len(chats) == 5
     assert len(messages) == 15
     for chat in chats:
         assert chat["version"] == 3
+        assert sorted(m["seq"] for m in messages if m["chat_id"] == chat["id"]) == [1, 2, 3]
+
+
+async def test_one_replica_applies_a_persons_messages_in_delivery_order(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    envelopes = [received(f"v1:{n}", text=f"message {n}") for n in range(8)]
+    async with running(app) as client:
+        await publish(
+            settings, *(e.model_dump_json() for e in envelopes), routing_key=envelopes[0].routing_key
+        )
+
+        async def all_stored():
+            _, messages = await chats_and_messages(client, admin)
+            return messages if len(messages) == 8 else None
+
+        messages = await eventually(all_stored)
+    assert [m["text"] for m in sorted(messages, key=lambda m: m["seq"])] == [f"message {n}" for n in range(8)]
 
 
 async def test_poison_message_is_dead_lettered_and_consumer_keeps_going(settings: Settings, admin) -> None:

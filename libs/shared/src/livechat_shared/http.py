@@ -7,6 +7,7 @@ app. The broker runs inside the app's lifespan, so one process serves HTTP and c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -110,7 +111,7 @@ class Runtime:
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         try:
-            await self.mongo.ping()
+            await asyncio.wait_for(self.mongo.ping(), timeout=2.0)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from livechat_shared.http import ApiError, not_found
 from livechat_shared.idempotency import AlreadyProcessedError, ProcessedEvents
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.mongo import Mongo
+from livechat_shared.ordering import KeyedLocks
 from livechat_shared.outbox import Outbox
 from livechat_shared.telemetry import get_logger
 from pydantic import BaseModel
@@ -110,6 +111,7 @@ class InboxService:
     messages: MessageRepository
     processed: ProcessedEvents
     outbox: Outbox
+    person_locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     # --- inbound ------------------------------------------------------------------------------
 
@@ -138,8 +140,10 @@ class InboxService:
                 raise AlreadyProcessedError(envelope.event_id) from exc
             await self.outbox.add(chat_events(chat, message, cause=envelope, correlation_id=None), session)
 
-        if not await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races")):
-            log.info("duplicate_ignored", event_id=envelope.event_id)
+        # One person's messages are applied in delivery order, so their ``seq`` follows the channel.
+        async with self.person_locks.hold(f"{event.app_id}:{event.person.external_id}"):
+            if not await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races")):
+                log.info("duplicate_ignored", event_id=envelope.event_id)
 
     async def _write(self, work: Callable[[Session], Awaitable[None]], exhausted: Exception) -> bool:
         """Commit ``work`` in a transaction, again when it lost a race; False when it was a repeat."""
