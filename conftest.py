@@ -43,7 +43,9 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         from testcontainers.core.waiting_utils import wait_for_logs
 
         container = (
-            DockerContainer("mongo:8").with_command("--replSet rs0 --bind_ip_all").with_exposed_ports(27017)
+            DockerContainer("mongo:8")
+            .with_command("--replSet rs0 --bind_ip_all --setParameter transactionLifetimeLimitSeconds=10")
+            .with_exposed_ports(27017)
         )
         with container:
             wait_for_logs(container, "Waiting for connections")

@@ -4,6 +4,7 @@ broker and database, with names unique to this run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -45,10 +46,10 @@ class Stack:
         return json.loads(out.stdout)
 
 
-@pytest.fixture(scope="session")
-def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextlib.contextmanager
+def running_stack(amqp_url: str, mongo_url: str, logs: Path) -> Iterator[Stack]:
+    """Every service as a process, with this run's own exchange, queues and databases."""
     env = isolated_env(amqp_url, mongo_url) | {"LIVECHAT_LOG_FORMAT": "json"}
-    logs = tmp_path_factory.mktemp("logs")
     services = {
         name: ServiceProcess(name, free_port(), env, log=(logs / f"{name}.log").open("ab"))
         for name in SERVICES
@@ -64,6 +65,12 @@ def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactor
         for svc in services.values():
             svc.stop()
         asyncio.run(remove_topology(settings_from(ServiceSettings, env)))
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(amqp_url, mongo_url, tmp_path_factory.mktemp("logs")) as suite:
+        yield suite
 
 
 @pytest.fixture(scope="session")
@@ -100,8 +107,6 @@ class Socket:
 
 @pytest.fixture
 def connect() -> Callable[[str], Any]:
-    import contextlib
-
     @contextlib.asynccontextmanager
     async def _connect(url: str) -> AsyncIterator[Socket]:
         async with websockets.connect(url, open_timeout=10) as ws:

@@ -104,21 +104,16 @@ class EmbeddedMongo(ManagedProcess):
     def __init__(self, storage_path: Path, port: int | None = None, log: IO[bytes] | None = None) -> None:
         self.port = port or free_port()
         storage_path.mkdir(parents=True, exist_ok=True)
-        super().__init__(
-            "mongodb",
-            [
-                _executable("secantusd-py"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--storage-path",
-                str(storage_path),
-                "--log-level",
-                "WARNING",
-            ],
-            log=log,
-        )
+        argv = [
+            sys.executable,
+            "-m",
+            "livechat_shared.embedded_mongo",
+            "--port",
+            str(self.port),
+            "--storage-path",
+            str(storage_path),
+        ]
+        super().__init__("mongodb", argv, log=log)
 
     @property
     def url(self) -> str:
