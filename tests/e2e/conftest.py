@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from livechat_shared.devstack import SERVICES, ServiceProcess, free_port
@@ -77,6 +78,16 @@ def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactor
 def workspace(stack: Stack) -> dict[str, Any]:
     """A workspace made by ``livechat bootstrap``, as a user would."""
     return stack.cli("bootstrap", "--workspace", "E2E")
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=20) as client:
+        yield client
 
 
 class Socket:

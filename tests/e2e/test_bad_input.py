@@ -11,15 +11,7 @@ from livechat_shared.auth import Role, issue_token
 from livechat_shared.settings import ServiceSettings
 from livechat_shared.testing import eventually
 
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def http() -> httpx.AsyncClient:
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield client
+from .conftest import auth
 
 
 def error_code(response: httpx.Response) -> str:

@@ -4,17 +4,8 @@ agent sees the chat live, takes it over with a reply, and the reply reaches the 
 from __future__ import annotations
 
 import httpx
-import pytest
 
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def http() -> httpx.AsyncClient:
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield client
+from .conftest import auth
 
 
 async def start_person(http: httpx.AsyncClient, stack, app_id: str, name: str) -> dict:
