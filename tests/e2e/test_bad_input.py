@@ -9,7 +9,7 @@ import pytest
 import websockets
 from livechat_shared.auth import Role, issue_token
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.testing import eventually
+from livechat_shared.testing import eventually, settings_from
 
 from .conftest import auth
 
@@ -109,7 +109,7 @@ async def test_webchat_bad_input_is_refused_and_stores_nothing(stack, workspace,
 
 async def test_agent_api_refuses_bad_tokens_and_bodies(stack, workspace, http) -> None:
     inbox = stack.url("inbox")
-    dev = ServiceSettings()
+    dev = settings_from(ServiceSettings, stack.env)
     expired = issue_token(
         dev,
         user_id=workspace["user_id"],
@@ -161,7 +161,10 @@ async def test_app_admin_bad_input_stores_nothing(stack, workspace, http) -> Non
     admin = auth(workspace["token"])
     before = (await http.get(f"{ingest}/v1/apps", headers=admin)).json()["total"]
     agent = issue_token(
-        ServiceSettings(), user_id="someone", workspace_id=workspace["workspace_id"], role=Role.AGENT
+        settings_from(ServiceSettings, stack.env),
+        user_id="someone",
+        workspace_id=workspace["workspace_id"],
+        role=Role.AGENT,
     )
     base = {"teamspace_id": workspace["teamspace_id"], "name": "WA"}
     cases = [

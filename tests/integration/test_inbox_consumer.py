@@ -51,8 +51,8 @@ def settings(env: dict[str, str]) -> Settings:
 
 
 @pytest.fixture
-def admin() -> dict[str, str]:
-    token = issue_token(Settings(), user_id="u-admin", workspace_id=WS, role=Role.ADMIN)
+def admin(settings: Settings) -> dict[str, str]:
+    token = issue_token(settings, user_id="u-admin", workspace_id=WS, role=Role.ADMIN)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -44,7 +44,7 @@ async def test_trace_context_crosses_http_bus_and_outbox(env: dict[str, str]) ->
         app.state.runtime.telemetry.tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     admin = {
         "Authorization": "Bearer "
-        + issue_token(InboxSettings(), user_id="u", workspace_id="w", role=Role.ADMIN)
+        + issue_token(settings_from(InboxSettings, env), user_id="u", workspace_id="w", role=Role.ADMIN)
     }
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"

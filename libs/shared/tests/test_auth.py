@@ -274,7 +274,7 @@ def test_principal_from_claims_without_optional_claims() -> None:
 
 
 def dev_settings(**overrides: Any) -> ServiceSettings:
-    return ServiceSettings(**{"env": "test", "jwt_secret": DEV_JWT_SECRET, **overrides})
+    return ServiceSettings(**{"env": "development", "jwt_secret": DEV_JWT_SECRET, **overrides})
 
 
 def sign(claims: dict[str, Any], secret: str = DEV_JWT_SECRET) -> str:

@@ -34,17 +34,19 @@ def test_development_secret_is_long_enough_for_hs256() -> None:
     assert len(DEV_JWT_SECRET) >= 32
 
 
-def test_production_refuses_the_development_secret() -> None:
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_outside_development_the_development_secret_is_refused(env: str) -> None:
     with pytest.raises(ValidationError, match="LIVECHAT_JWT_SECRET must be set"):
-        ServiceSettings(env="production")
+        ServiceSettings(env=env)
     with pytest.raises(ValidationError, match="LIVECHAT_JWT_SECRET must be set"):
-        ServiceSettings(env="production", jwt_secret=DEV_JWT_SECRET)
+        ServiceSettings(env=env, jwt_secret=DEV_JWT_SECRET)
 
 
+@pytest.mark.parametrize("env", ["production", "test"])
 @pytest.mark.parametrize("secret", ["", "short", STRONG_SECRET[:31]])
-def test_production_refuses_a_short_secret(secret: str) -> None:
+def test_outside_development_a_short_secret_is_refused(env: str, secret: str) -> None:
     with pytest.raises(ValidationError, match="at least 32 characters"):
-        ServiceSettings(env="production", jwt_secret=secret)
+        ServiceSettings(env=env, jwt_secret=secret)
 
 
 @pytest.mark.parametrize("secret", [STRONG_SECRET, STRONG_SECRET * 3])

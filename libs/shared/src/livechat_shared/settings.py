@@ -1,8 +1,8 @@
 """Settings every service shares, read from ``LIVECHAT_*`` environment variables.
 
 Nothing is created at import time: each entry point builds its settings object and hands it to
-``create_app(settings)``. Secrets have a development default only; with ``env=production`` the validator
-refuses to start with it (``development`` and ``test`` accept it).
+``create_app(settings)``. Secrets have a development default only; outside ``env=development`` the validator
+refuses to start with it (tests set their own secret).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> ServiceSettings:
-        if self.env == "production" and self.jwt_jwks_url is None:
+        if self.env != "development" and self.jwt_jwks_url is None:
             if self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError(
                     "LIVECHAT_JWT_SECRET must be set outside development (or LIVECHAT_JWT_JWKS_URL)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -71,6 +72,7 @@ def isolated_env(amqp_url: str, mongo_url: str) -> dict[str, str]:
     run = new_id().lower()
     return {
         "LIVECHAT_ENV": "test",
+        "LIVECHAT_JWT_SECRET": secrets.token_urlsafe(32),
         "LIVECHAT_AMQP_URL": amqp_url,
         "LIVECHAT_MONGODB_URL": mongo_url,
         "LIVECHAT_EXCHANGE": f"test-{run}.events",
