@@ -223,3 +223,34 @@ async def test_app_admin_bad_input_stores_nothing(stack, workspace, http) -> Non
     assert made.status_code == 201
     shown = (await http.get(f"{ingest}/v1/apps/{made.json()['id']}", headers=admin)).text
     assert "s3cret" not in shown and "123:abc" not in shown
+
+
+async def test_webchat_socket_survives_bad_frames(stack, workspace, http, connect) -> None:
+    app = workspace["app_id"]
+    session = (await http.post(f"{stack.url('ingest')}/v1/webchat/{app}/sessions", json={})).json()
+    url = stack.ws_url("ingest", f"/v1/webchat/{app}/ws?token={session['session_token']}")
+    async with connect(url) as person:
+        for frame, code in [
+            ("{oops", "invalid_json"),
+            ("[1, 2]", "unknown_frame"),
+            ('{"type": "typing"}', "unknown_frame"),
+            ('{"type": "message", "text": "no id"}', "validation_failed"),
+            ('{"type": "message", "text": "", "client_message_id": "e"}', "validation_failed"),
+        ]:
+            await person.ws.send(frame)
+            reply = await person.expect(lambda f: f["type"] in ("error", "ack"))
+            assert reply["type"] == "error" and reply["error"]["code"] == code, (frame, reply)
+        await person.send({"type": "message", "text": "still here", "client_message_id": "s-1"})
+        assert (await person.expect(lambda f: f["type"] == "ack"))["status"] == "accepted"
+
+    # A frame larger than the body limit closes the socket instead of being buffered.
+    async with connect(url) as person:
+        await person.ws.send(
+            '{"type": "message", "text": "' + "x" * 100_000 + '", "client_message_id": "big"}'
+        )
+        with pytest.raises(websockets.ConnectionClosed):
+            await person.expect(lambda f: True, within=10)
+    for bad in ("garbage", ""):
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(stack.ws_url("ingest", f"/v1/webchat/{app}/ws?token={bad}")) as ws:
+                await ws.recv()

@@ -170,3 +170,24 @@ async def test_token_command_and_scoping(stack, workspace, http) -> None:
     assert blocked.status_code == 409 and blocked.json()["error"]["code"] == "not_assignee"
     detail = (await http.get(f"{inbox}/v1/chats/{chat['id']}", headers=admin)).json()
     assert detail["assignee_id"] == colleague["id"] and detail["mode"] == "live"
+
+
+async def test_bootstrap_prints_the_documented_fields(stack, workspace, http) -> None:
+    assert {"workspace_id", "teamspace_id", "team_id", "app_id", "user_id", "token"} <= set(workspace)
+    admin = auth(workspace["token"])
+    app = (await http.get(f"{stack.url('ingest')}/v1/apps/{workspace['app_id']}", headers=admin)).json()
+    assert (app["channel"], app["teamspace_id"], app["team_ids"]) == (
+        "webchat",
+        workspace["teamspace_id"],
+        [workspace["team_id"]],
+    )
+    user = (
+        await http.get(f"{stack.url('assignment')}/v1/users/{workspace['user_id']}", headers=admin)
+    ).json()
+    assert (user["role"], user["team_ids"]) == ("admin", [workspace["team_id"]])
+    named = (await http.get(f"{stack.url('assignment')}/v1/workspace", headers=admin)).json()
+    assert named == {
+        "id": workspace["workspace_id"],
+        "name": "E2E",
+        **{k: named[k] for k in ("created_at", "updated_at")},
+    }

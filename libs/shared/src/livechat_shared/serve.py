@@ -19,4 +19,5 @@ def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSet
         log_config=None,
         proxy_headers=True,
         timeout_graceful_shutdown=10,
+        ws_max_size=settings.max_body_bytes,
     )

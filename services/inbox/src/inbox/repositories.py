@@ -99,6 +99,7 @@ class ChatRepository:
                     "app": {"id": event.app_id, "channel": event.channel, "name": event.app_name},
                     "person_external_id": event.person.external_id,
                     "mode": "ai",
+                    "status": "open",
                     "assignee_id": None,
                     "team_ids": event.team_ids,
                     "description": "",
@@ -109,7 +110,6 @@ class ChatRepository:
                 },
                 "$set": {
                     "person": {"id": person["_id"], "name": display_name(person.get("name"))},
-                    "status": "open",
                     "updated_at": now,
                     "last_message_at": now,
                 },

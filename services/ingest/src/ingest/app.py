@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from importlib.resources import files
 from typing import Annotated
@@ -145,15 +146,20 @@ async def webchat_socket(websocket: WebSocket, app_id: str, token: str | None = 
         for stored in await service.mailbox.since(app_id, visitor_id, after):
             await websocket.send_json(webchat_frame(stored["cursor"], stored["message"]))
         while True:
-            frame = await websocket.receive_json()
-            await websocket.send_json(await _socket_frame(service, app, session, frame))
+            await websocket.send_json(
+                await _socket_frame(service, app, session, await websocket.receive_text())
+            )
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         service.hub.remove(app_id, visitor_id, websocket)
 
 
-async def _socket_frame(service: IngestService, app: dict, session: dict, frame: object) -> dict:
+async def _socket_frame(service: IngestService, app: dict, session: dict, text: str) -> dict:
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        return {"type": "error", "error": {"code": "invalid_json", "message": "frames are JSON objects"}}
     if not isinstance(frame, dict) or frame.get("type") != "message":
         return {"type": "error", "error": {"code": "unknown_frame", "message": "send {type: 'message', ...}"}}
     try:
