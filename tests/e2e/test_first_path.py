@@ -64,6 +64,12 @@ async def test_person_message_reaches_agent_and_reply_reaches_person(stack, work
         assert delivered["message"]["text"] == "Hi Ann, I am here." and delivered["cursor"] == 1
         assert delivered["message"]["author"]["type"] == "agent"
 
+        # The person's socket got it, so the agent sees the reply as delivered.
+        shown = await agent.expect(
+            lambda f: f["type"] == "message.updated" and f["data"]["delivery"] == "delivered"
+        )
+        assert shown["data"]["id"] == reply.json()["id"] and shown["chat_id"] == chat_id
+
         taken = await agent.expect(lambda f: f["type"] == "chat.changed" and f["data"]["mode"] == "live")
         assert taken["data"]["assignee_id"] == workspace["user_id"]
         assert taken["version"] > changed["version"]
@@ -81,6 +87,7 @@ async def test_person_message_reaches_agent_and_reply_reaches_person(stack, work
         json={"text": "Hi Ann, I am here.", "client_message_id": "r-1"},
     )
     assert again.status_code == 200 and again.json()["id"] == reply.json()["id"]
+    assert again.json()["delivery"] == "delivered"
     history = (await http.get(f"{inbox}/v1/chats/{chat_id}/messages", headers=auth(token))).json()["items"]
     assert [(m["seq"], m["author"]["type"], m["text"]) for m in history] == [
         (1, "person", "Hello, I need help"),

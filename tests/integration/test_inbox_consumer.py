@@ -184,3 +184,65 @@ async def test_outbox_survives_unconfirmed_publish(settings: Settings, admin) ->
         assert await service.outbox.pending() == 0
     types = sorted(Envelope.model_validate_json(m.body).type for m in got)
     assert types == ["inbox.chat.changed", "inbox.message.created"]
+
+
+async def test_delivery_reports_move_a_reply_forward_only(settings: Settings, admin) -> None:
+    from livechat_shared.events import DeliveryUpdatedV1
+
+    app = create_app(settings)
+    service = app.state.service
+    async with running(app) as client:
+        await service.on_message_received(received("v1:q", text="question"))
+        chat = (await client.get("/v1/chats", headers=admin)).json()["items"][0]
+        reply = (
+            await client.post(
+                f"/v1/chats/{chat['id']}/messages",
+                headers=admin,
+                json={"text": "answer", "client_message_id": "a1"},
+            )
+        ).json()
+        assert reply["delivery"] == "pending"
+
+        def report(state: str) -> Envelope:
+            update = DeliveryUpdatedV1(
+                app_id="app-1", chat_id=chat["id"], message_id=reply["id"], state=state, at=utcnow()
+            )
+            return Envelope.wrap(update, workspace_id=WS, chat_id=chat["id"])
+
+        async def delivery() -> str:
+            items = (await client.get(f"/v1/chats/{chat['id']}/messages", headers=admin)).json()["items"]
+            return next(m["delivery"] for m in items if m["id"] == reply["id"])
+
+        for state, expected in [
+            ("delivered", "delivered"),
+            ("sent", "delivered"),
+            ("failed", "delivered"),
+            ("read", "read"),
+            ("delivered", "read"),
+        ]:
+            await service.on_delivery_updated(report(state))
+            assert await delivery() == expected, state
+        # Over the bus too, and a report about an unknown message is acked and ignored.
+        unknown = DeliveryUpdatedV1(
+            app_id="app-1", chat_id=chat["id"], message_id="nope", state="sent", at=utcnow()
+        )
+        await publish(
+            settings,
+            Envelope.wrap(unknown, workspace_id=WS).model_dump_json(),
+            routing_key=DeliveryUpdatedV1.routing_key(),
+        )
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(f"{settings.queue_prefix}inbox.deliveries", passive=True)
+            dlq = await channel.declare_queue(f"{settings.queue_prefix}inbox.deliveries.dlq", passive=True)
+
+            async def drained():
+                q, d = (
+                    await channel.declare_queue(queue.name, passive=True),
+                    await channel.declare_queue(dlq.name, passive=True),
+                )
+                return q.declaration_result.message_count == 0 and d.declaration_result.message_count == 0
+
+            await eventually(drained)
+        assert await delivery() == "read"

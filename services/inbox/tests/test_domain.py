@@ -335,3 +335,31 @@ def test_reply_limits() -> None:
     ReplyCreate(attachments=[attachment] * 10, client_message_id="c-6")
     with pytest.raises(ValidationError):
         ReplyCreate(attachments=[attachment] * 11, client_message_id="c-6")
+
+
+# --- delivery state --------------------------------------------------------------------------
+
+from inbox.domain import delivery_advances  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "moves"),
+    [
+        ("pending", "sent", True),
+        ("pending", "delivered", True),
+        ("sent", "delivered", True),
+        ("delivered", "read", True),
+        (None, "sent", True),
+        ("sent", "sent", False),
+        ("delivered", "sent", False),
+        ("read", "delivered", False),
+        ("pending", "failed", True),
+        ("sent", "failed", True),
+        ("delivered", "failed", False),
+        ("failed", "failed", False),
+        ("failed", "sent", False),
+        ("failed", "delivered", True),
+    ],
+)
+def test_delivery_state_only_moves_forward(current: str | None, new: str, moves: bool) -> None:
+    assert delivery_advances(current, new) is moves

@@ -24,7 +24,15 @@ from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from .events import ChatChangedV1, Envelope, MessageCreatedV1, MessageReceivedV1, OutboundRequestedV1
+from .events import (
+    ChatChangedV1,
+    DeliveryUpdatedV1,
+    Envelope,
+    MessageCreatedV1,
+    MessageReceivedV1,
+    MessageUpdatedV1,
+    OutboundRequestedV1,
+)
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger
 
@@ -41,11 +49,16 @@ class QueueSpec:
 
 # The durable topology of the suite: consumer queue -> the event keys it needs.
 INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),))
+INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
-DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INGEST_OUTBOUND)
+DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INBOX_DELIVERIES, INGEST_OUTBOUND)
 
 # Keys an inbox replica forwards to its connected agents (per-replica exclusive queue).
-REALTIME_KEYS: tuple[str, ...] = (ChatChangedV1.routing_key(), MessageCreatedV1.routing_key())
+REALTIME_KEYS: tuple[str, ...] = (
+    ChatChangedV1.routing_key(),
+    MessageCreatedV1.routing_key(),
+    MessageUpdatedV1.routing_key(),
+)
 
 
 def events_exchange(settings: ServiceSettings) -> RabbitExchange:

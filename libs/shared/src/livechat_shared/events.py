@@ -194,10 +194,8 @@ class ChatChangedV1(Contract):
     chat: ChatSnapshot
 
 
-class MessageCreatedV1(Contract):
-    """A message was stored in a chat (from a person, the AI, an agent or the system)."""
-
-    event_type: ClassVar[str] = "inbox.message.created"
+class _MessageEvent(Contract):
+    """A message with the chat fields that decide who may see it and the chat's current version."""
 
     chat_version: int
     teamspace_id: str
@@ -205,6 +203,18 @@ class MessageCreatedV1(Contract):
     team_ids: list[str] = []
     mode: ChatMode
     message: MessageView
+
+
+class MessageCreatedV1(_MessageEvent):
+    """A message was stored in a chat (from a person, the AI, an agent or the system)."""
+
+    event_type: ClassVar[str] = "inbox.message.created"
+
+
+class MessageUpdatedV1(_MessageEvent):
+    """A stored message changed; today that is its delivery state."""
+
+    event_type: ClassVar[str] = "inbox.message.updated"
 
 
 class OutboundRequestedV1(Contract):
@@ -230,10 +240,25 @@ class WebchatMessageStoredV1(Contract):
     message: MessageView
 
 
+class DeliveryUpdatedV1(Contract):
+    """The channel made progress delivering a message to the person (or gave up)."""
+
+    event_type: ClassVar[str] = "ingest.delivery.updated"
+
+    app_id: str
+    chat_id: str
+    message_id: str
+    state: Literal["sent", "delivered", "read", "failed"]
+    error: str | None = None
+    at: datetime
+
+
 CONTRACTS: tuple[type[Contract], ...] = (
     MessageReceivedV1,
     ChatChangedV1,
     MessageCreatedV1,
     OutboundRequestedV1,
     WebchatMessageStoredV1,
+    DeliveryUpdatedV1,
+    MessageUpdatedV1,
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
-from livechat_shared.bus import INBOX_INBOUND, REALTIME_KEYS
+from livechat_shared.bus import INBOX_DELIVERIES, INBOX_INBOUND, REALTIME_KEYS
 from livechat_shared.http import CurrentUser, Runtime, create_service_app, websocket_user
 from livechat_shared.idempotency import ProcessedEvents
 from livechat_shared.ids import new_id
@@ -34,6 +34,7 @@ def create_app(settings: Settings) -> object:
     )
     hub = StreamHub()
     runtime.consumers.durable(INBOX_INBOUND, service.on_message_received)
+    runtime.consumers.durable(INBOX_DELIVERIES, service.on_delivery_updated)
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", REALTIME_KEYS, hub.on_event)
 
     async def start_relay() -> None:

@@ -63,6 +63,19 @@ def message_view(doc: dict[str, Any]) -> MessageView:
     )
 
 
+DELIVERY_RANK = {None: 0, "pending": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+def delivery_advances(current: str | None, new: str) -> bool:
+    """Delivery state only moves forward (pending → sent → delivered → read); a failure counts only
+    before the person got the message. Late or repeated reports change nothing."""
+    if current == "failed":
+        return new in ("delivered", "read")  # a retry got through after all
+    if new == "failed":
+        return DELIVERY_RANK[current] <= DELIVERY_RANK["sent"]
+    return DELIVERY_RANK[new] > DELIVERY_RANK[current]
+
+
 def display_name(name: str | None) -> str:
     return name or "Unknown"
 

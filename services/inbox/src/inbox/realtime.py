@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import WebSocket
 from livechat_shared.auth import ChatScope, Principal, can_see_chat
-from livechat_shared.events import ChatChangedV1, Envelope, MessageCreatedV1
+from livechat_shared.events import ChatChangedV1, Envelope, MessageCreatedV1, MessageUpdatedV1
 from livechat_shared.telemetry import get_logger
 
 log = get_logger(__name__)
@@ -32,17 +32,18 @@ def frame_for(envelope: Envelope) -> tuple[ChatScope, dict[str, Any]] | None:
             "version": chat.version,
             "data": chat.model_dump(mode="json"),
         }
-    if envelope.routing_key == MessageCreatedV1.routing_key():
-        event = envelope.open(MessageCreatedV1)
-        scope = ChatScope(
-            workspace_id=envelope.workspace_id, assignee_id=event.assignee_id, team_ids=event.team_ids
-        )
-        return scope, {
-            "type": "message.created",
-            "chat_id": event.message.chat_id,
-            "version": event.chat_version,
-            "data": event.message.model_dump(mode="json"),
-        }
+    for contract, kind in ((MessageCreatedV1, "message.created"), (MessageUpdatedV1, "message.updated")):
+        if envelope.routing_key == contract.routing_key():
+            event = envelope.open(contract)
+            scope = ChatScope(
+                workspace_id=envelope.workspace_id, assignee_id=event.assignee_id, team_ids=event.team_ids
+            )
+            return scope, {
+                "type": kind,
+                "chat_id": event.message.chat_id,
+                "version": event.chat_version,
+                "data": event.message.model_dump(mode="json"),
+            }
     return None
 
 

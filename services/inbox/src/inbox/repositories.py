@@ -177,6 +177,20 @@ class MessageRepository:
     async def insert(self, doc: dict[str, Any], session: Session) -> None:
         await self.coll.insert_one(doc, session=session)
 
+    async def get(self, message_id: str, session: Session | None = None) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": message_id}, session=session)
+
+    async def set_delivery(
+        self, message: dict[str, Any], state: str, error: str | None, session: Session
+    ) -> dict[str, Any] | None:
+        """Move the delivery state on, unless it changed since ``message`` was read."""
+        return await self.coll.find_one_and_update(
+            {"_id": message["_id"], "delivery": message.get("delivery")},
+            {"$set": {"delivery": state, "delivery_error": error}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+
     async def by_client_key(self, client_key: str, session: Session | None = None) -> dict[str, Any] | None:
         return await self.coll.find_one({"client_key": client_key}, session=session)
 

@@ -10,9 +10,12 @@ from typing import Any
 from livechat_shared.auth import Principal, ReplyDecision, can_see_chat, decide_reply
 from livechat_shared.events import (
     ChatChangedV1,
+    ChatSnapshot,
+    DeliveryUpdatedV1,
     Envelope,
     MessageCreatedV1,
     MessageReceivedV1,
+    MessageUpdatedV1,
     OutboundRequestedV1,
 )
 from livechat_shared.http import ApiError, not_found
@@ -25,7 +28,7 @@ from livechat_shared.telemetry import get_logger
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
-from .domain import ReplyCreate, message_view, scope_of, snapshot
+from .domain import ReplyCreate, delivery_advances, message_view, scope_of, snapshot
 from .repositories import ChatRepository, MessageRepository, PersonRepository, Session
 
 log = get_logger(__name__)
@@ -36,6 +39,17 @@ RACE_RETRIES = 5
 
 class _RaceLostError(Exception):
     """A concurrent writer created the same person or chat first: run the transaction again."""
+
+
+def message_event_fields(snap: ChatSnapshot) -> dict[str, Any]:
+    """The chat's side of a message event: its version and who may see it."""
+    return {
+        "chat_version": snap.version,
+        "teamspace_id": snap.teamspace_id,
+        "assignee_id": snap.assignee_id,
+        "team_ids": snap.team_ids,
+        "mode": snap.mode,
+    }
 
 
 def chat_events(
@@ -51,17 +65,7 @@ def chat_events(
     }
     events = [
         Envelope.wrap(ChatChangedV1(chat=snap), **wrap),
-        Envelope.wrap(
-            MessageCreatedV1(
-                chat_version=snap.version,
-                teamspace_id=snap.teamspace_id,
-                assignee_id=snap.assignee_id,
-                team_ids=snap.team_ids,
-                mode=snap.mode,
-                message=view,
-            ),
-            **wrap,
-        ),
+        Envelope.wrap(MessageCreatedV1(**message_event_fields(snap), message=view), **wrap),
     ]
     if message["author"]["type"] in ("agent", "ai", "system"):
         events.append(
@@ -144,6 +148,34 @@ class InboxService:
         async with self.person_locks.hold(f"{event.app_id}:{event.person.external_id}"):
             if not await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races")):
                 log.info("duplicate_ignored", event_id=envelope.event_id)
+
+    async def on_delivery_updated(self, envelope: Envelope) -> None:
+        """The channel's progress on a message to the person, shown to agents as its delivery state."""
+        event = envelope.open(DeliveryUpdatedV1)
+
+        async def work(session: Session) -> None:
+            message = await self.messages.get(event.message_id, session)
+            if message is None or not delivery_advances(message.get("delivery"), event.state):
+                raise AlreadyProcessedError(envelope.event_id)  # unknown, late or repeated: nothing to do
+            updated = await self.messages.set_delivery(message, event.state, event.error, session)
+            if updated is None:
+                raise _RaceLostError
+            chat = await self.chats.get(message["chat_id"], session)
+            if chat is not None:
+                snap = snapshot(chat)
+                await self.outbox.add(
+                    [
+                        Envelope.wrap(
+                            MessageUpdatedV1(**message_event_fields(snap), message=message_view(updated)),
+                            workspace_id=snap.workspace_id,
+                            chat_id=snap.id,
+                            causation=envelope,
+                        )
+                    ],
+                    session,
+                )
+
+        await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races"))
 
     async def _write(self, work: Callable[[Session], Awaitable[None]], exhausted: Exception) -> bool:
         """Commit ``work`` in a transaction, again when it lost a race; False when it was a repeat."""

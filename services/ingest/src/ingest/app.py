@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from importlib.resources import files
@@ -145,6 +146,8 @@ async def webchat_socket(websocket: WebSocket, app_id: str, token: str | None = 
     try:
         for stored in await service.mailbox.since(app_id, visitor_id, after):
             await websocket.send_json(webchat_frame(stored["cursor"], stored["message"]))
+            with contextlib.suppress(PublishNotConfirmedError):  # best effort: the message did arrive
+                await service.report_delivery(app["workspace_id"], app_id, stored["message"], "delivered")
         while True:
             await websocket.send_json(
                 await _socket_frame(service, app, session, await websocket.receive_text())

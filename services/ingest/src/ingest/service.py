@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from livechat_shared.bus import EventPublisher
-from livechat_shared.events import Envelope, OutboundRequestedV1, WebchatMessageStoredV1
+from livechat_shared.events import DeliveryUpdatedV1, Envelope, OutboundRequestedV1, WebchatMessageStoredV1
 from livechat_shared.http import ApiError, not_found
 from livechat_shared.ids import utcnow
 from livechat_shared.telemetry import get_logger
@@ -79,8 +79,25 @@ class IngestService:
     async def on_webchat_stored(self, envelope: Envelope) -> None:
         """Per-replica fan-out: push to the visitor's sockets held by this replica."""
         event = envelope.open(WebchatMessageStoredV1)
-        await self.hub.push(
-            event.app_id, event.visitor_id, webchat_frame(event.cursor, event.message.model_dump(mode="json"))
+        message = event.message.model_dump(mode="json")
+        if await self.hub.push(event.app_id, event.visitor_id, webchat_frame(event.cursor, message)):
+            await self.report_delivery(
+                envelope.workspace_id, event.app_id, message, "delivered", cause=envelope
+            )
+
+    async def report_delivery(
+        self,
+        workspace_id: str,
+        app_id: str,
+        message: dict[str, Any],
+        state: str,
+        cause: Envelope | None = None,
+    ) -> None:
+        update = DeliveryUpdatedV1(
+            app_id=app_id, chat_id=message["chat_id"], message_id=message["id"], state=state, at=utcnow()
+        )
+        await self.publisher.publish(
+            Envelope.wrap(update, workspace_id=workspace_id, chat_id=message["chat_id"], causation=cause)
         )
 
 
