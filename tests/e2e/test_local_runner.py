@@ -74,7 +74,10 @@ def test_run_starts_the_suite_with_demo_data_and_stops_on_ctrl_c(
             assert page.status_code == 200 and "<title>Webchat</title>" in page.text
         assert (tmp_path / "demo.json").exists()
 
-        os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+        # Ctrl-C in a terminal: SIGINT to the process group, often twice (a wrapper such as
+        # `uv run` forwards its own copy); the second must not cut the clean-up short.
+        os.killpg(runner.pid, signal.SIGINT)
+        os.killpg(runner.pid, signal.SIGINT)
         assert runner.wait(timeout=60) == 0
         for name, port in [*ports.items(), ("mongodb", mongo_port)]:
             assert not port_open("127.0.0.1", port), f"{name} still listening after Ctrl-C"

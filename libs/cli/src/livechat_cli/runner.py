@@ -11,7 +11,7 @@ import json
 import os
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,15 +50,19 @@ def run(data_dir: Path, mongo_port: int) -> int:
     logs = data_dir / "logs"
     logs.mkdir(exist_ok=True)
     started: list = []
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C (SIGINT, often delivered twice: to us and forwarded by a wrapper such as `uv run`) and
+    # SIGTERM both stop the suite cleanly; the children run in their own sessions and are stopped
+    # below. The first signal interrupts whatever is running; later ones are ignored so they cannot
+    # cut the clean-up short.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         mongo_url = os.environ.get("LIVECHAT_MONGODB_URL")
         if not mongo_url:
             mongo = EmbeddedMongo(data_dir / "mongo", port=mongo_port, log=(logs / "mongodb.log").open("ab"))
             _say(f"starting the embedded MongoDB-compatible server on port {mongo.port} ...")
+            started.append(mongo)  # listed before it starts: an interrupt during start-up still stops it
             mongo.start()
-            started.append(mongo)
             mongo_url = mongo.url
         env = {
             "LIVECHAT_MONGODB_URL": mongo_url,
@@ -69,27 +73,37 @@ def run(data_dir: Path, mongo_port: int) -> int:
         for name, port in ports.items():
             svc = ServiceProcess(name, port, env, log=(logs / f"{name}.log").open("ab"))
             _say(f"starting livechat-{name} on port {port} ...")
-            svc.start()
             started.append(svc)
+            svc.start()
             services.append(svc)
         for svc in services:
             svc.wait_ready()
         demo = _demo(settings, data_dir / "demo.json")
         _banner(settings, demo, logs)
-        while not stop.is_set():
+        while True:
             dead = [p.name for p in started if not p.alive()]
             if dead:
                 _say(f"{', '.join(dead)} stopped unexpectedly; see {logs}/")
                 return 1
-            stop.wait(1.0)
-        return 0
+            time.sleep(1.0)
     except KeyboardInterrupt:
         return 0
     finally:
+        _ignore_signals()
         _say("stopping ...")
         for proc in reversed(started):
             proc.stop()
         _say("stopped.")
+
+
+def _ignore_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    _ignore_signals()
+    raise KeyboardInterrupt
 
 
 def _demo(settings: CliSettings, path: Path) -> dict:
