@@ -75,6 +75,8 @@ class IngestService:
                 stored, workspace_id=envelope.workspace_id, chat_id=envelope.chat_id, causation=envelope
             )
         )
+        if event.channel == "webchat":  # in the person's mailbox: the channel has it
+            await self.report_delivery(envelope.workspace_id, event.app_id, message, "sent", cause=envelope)
 
     async def on_webchat_stored(self, envelope: Envelope) -> None:
         """Per-replica fan-out: push to the visitor's sockets held by this replica."""

@@ -1,0 +1,101 @@
+"""A broker outage: the edge refuses (503) what it cannot hand over durably, and every service
+reconnects by itself when the broker is back, with nothing lost on the way."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+from livechat_shared.testing import TcpProxy, eventually
+
+from .conftest import auth, running_stack
+
+
+@pytest.fixture
+async def proxied(amqp_url: str, mongo_url: str, tmp_path):
+    parts = urlsplit(amqp_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
+    await proxy.start()
+    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"
+    through_proxy = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    stack_cm = running_stack(through_proxy, mongo_url, tmp_path)
+    suite = await asyncio.to_thread(stack_cm.__enter__)
+    try:
+        yield suite, proxy
+    finally:
+        await proxy.start()  # let the services stop cleanly and the topology be removed
+        await asyncio.to_thread(stack_cm.__exit__, None, None, None)
+        await proxy.cut()
+
+
+async def test_broker_outage_gives_503_then_everything_recovers(proxied) -> None:
+    stack, proxy = proxied
+    workspace = await asyncio.to_thread(stack.cli, "bootstrap", "--workspace", "Outage")
+    ingest, inbox, app = stack.url("ingest"), stack.url("inbox"), workspace["app_id"]
+    admin = auth(workspace["token"])
+    async with httpx.AsyncClient(timeout=30) as http:
+        session = (await http.post(f"{ingest}/v1/webchat/{app}/sessions", json={"name": "Eve"})).json()
+        person = auth(session["session_token"])
+        before = await http.post(
+            f"{ingest}/v1/webchat/{app}/messages",
+            headers=person,
+            json={"text": "before", "client_message_id": "b"},
+        )
+        assert before.status_code == 202
+
+        await proxy.cut()
+        refused = await http.post(
+            f"{ingest}/v1/webchat/{app}/messages",
+            headers=person,
+            json={"text": "during", "client_message_id": "d"},
+        )
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "broker_unavailable"
+        ready = await http.get(f"{ingest}/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
+
+        await proxy.start()
+
+        async def accepted() -> bool:  # the person's client retries the same message
+            again = await http.post(
+                f"{ingest}/v1/webchat/{app}/messages",
+                headers=person,
+                json={"text": "during", "client_message_id": "d"},
+            )
+            return again.status_code == 202
+
+        await eventually(accepted, within=60)
+        for service in ("ingest", "inbox"):
+            await eventually(lambda s=service: _ready(http, stack.url(s)), within=60)
+
+        async def texts() -> list[str] | None:
+            chats = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"]
+            if not chats:
+                return None
+            items = (await http.get(f"{inbox}/v1/chats/{chats[0]['id']}/messages", headers=admin)).json()[
+                "items"
+            ]
+            found = [m["text"] for m in items]
+            return found if len(found) >= 2 else None
+
+        assert await eventually(texts, within=60) == ["before", "during"]
+
+        # Replies flow again too: the inbox's outbox and ingest's consumers are back.
+        chat_id = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"][0]["id"]
+        reply = await http.post(
+            f"{inbox}/v1/chats/{chat_id}/messages?takeover=true",
+            headers=admin,
+            json={"text": "welcome back", "client_message_id": "w"},
+        )
+        assert reply.status_code == 201
+
+        async def delivered() -> bool:
+            items = (await http.get(f"{inbox}/v1/chats/{chat_id}/messages", headers=admin)).json()["items"]
+            return any(m["text"] == "welcome back" and m["delivery"] == "sent" for m in items)
+
+        await eventually(delivered, within=60)
+
+
+async def _ready(http: httpx.AsyncClient, base: str) -> bool:
+    return (await http.get(f"{base}/readyz")).status_code == 200
