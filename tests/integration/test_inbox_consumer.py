@@ -246,3 +246,39 @@ async def test_delivery_reports_move_a_reply_forward_only(settings: Settings, ad
 
             await eventually(drained)
         assert await delivery() == "read"
+
+
+async def test_sync_pages_through_changes_and_resumes_from_its_cursor(settings: Settings, admin) -> None:
+    app = create_app(settings)
+    service = app.state.service
+    async with running(app) as client:
+        for person in range(3):
+            await service.on_message_received(received(f"s{person}:1", visitor=f"visitor-{person:04d}"))
+
+        async def page(since: str, limit: int = 2) -> dict:
+            response = await client.get("/v1/sync", headers=admin, params={"since": since, "limit": limit})
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        first = await page("2000-01-01T00:00:00Z")
+        assert len(first["items"]) == 2 and first["more"] is True
+        second = await page(first["cursor"])
+        assert len(second["items"]) == 1 and second["more"] is False
+        seen = [c["id"] for c in first["items"] + second["items"]]
+        assert len(set(seen)) == 3
+        assert (await page(second["cursor"]))["items"] == []
+
+        # A change after the cursor comes back as the chat's newest snapshot.
+        await service.on_message_received(received("s0:2", visitor="visitor-0000", text="again"))
+        changed = await page(second["cursor"])
+        assert [(c["person"]["id"] != "", c["version"]) for c in changed["items"]] == [(True, 2)]
+
+        other_team = issue_token(settings, user_id="u-x", workspace_id=WS, role=Role.AGENT, teams=["team-9"])
+        hidden = await client.get(
+            "/v1/sync",
+            headers={"Authorization": f"Bearer {other_team}"},
+            params={"since": "2000-01-01T00:00:00Z"},
+        )
+        assert hidden.json()["items"] == []
+        bad = await client.get("/v1/sync", headers=admin, params={"since": "yesterday"})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_cursor"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from livechat_shared.bus import INBOX_DELIVERIES, INBOX_INBOUND, REALTIME_KEYS
-from livechat_shared.http import CurrentUser, Runtime, create_service_app, websocket_user
+from livechat_shared.http import ApiError, CurrentUser, Runtime, create_service_app, websocket_user
 from livechat_shared.idempotency import ProcessedEvents
 from livechat_shared.ids import new_id
 from livechat_shared.outbox import Outbox
 
-from .domain import ReplyCreate, message_view, snapshot, visibility_filter
+from .domain import ReplyCreate, message_view, parse_sync_cursor, snapshot, sync_cursor, visibility_filter
 from .realtime import StreamHub
 from .repositories import ChatRepository, MessageRepository, PersonRepository
 from .service import InboxService
@@ -127,14 +126,21 @@ async def reply(
 async def sync(
     user: CurrentUser,
     service: Service,
-    since: datetime,
+    since: Annotated[str, Query(description="a cursor from the previous page, or an ISO time to start")],
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> dict:
-    """Chats (visible to the user) changed after ``since``; pass back ``cursor`` to continue."""
-    docs = await service.chats.changed_since(visibility_filter(user), since, limit)
-    items = [snapshot(d).model_dump(mode="json") for d in docs]
-    cursor = items[-1]["updated_at"] if items else since.isoformat()
-    return {"items": items, "cursor": cursor, "more": len(items) == limit}
+    """Chats (visible to the user) changed after ``since``, oldest change first, each as its latest
+    snapshot; pass ``cursor`` back to continue. A client that missed stream frames resyncs here."""
+    try:
+        at, after_id = parse_sync_cursor(since)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_cursor", "since must be a cursor or an ISO-8601 time") from exc
+    docs = await service.chats.changed_since(visibility_filter(user), at, after_id, limit)
+    return {
+        "items": [snapshot(d).model_dump(mode="json") for d in docs],
+        "cursor": sync_cursor(docs[-1]) if docs else since,
+        "more": len(docs) == limit,
+    }
 
 
 @router.websocket("/v1/stream")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from livechat_shared.auth import ChatScope, Principal, Role
@@ -74,6 +75,18 @@ def delivery_advances(current: str | None, new: str) -> bool:
     if new == "failed":
         return DELIVERY_RANK[current] <= DELIVERY_RANK["sent"]
     return DELIVERY_RANK[new] > DELIVERY_RANK[current]
+
+
+def sync_cursor(chat: dict[str, Any]) -> str:
+    """Where a sync page ended: the last chat's change time and id (ties on time are ordered by id)."""
+    return f"{chat['updated_at'].astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{chat['_id']}"
+
+
+def parse_sync_cursor(value: str) -> tuple[datetime, str]:
+    """A cursor from :func:`sync_cursor`, or a plain ISO time to start from. Raises ValueError."""
+    at_text, _, chat_id = value.partition("~")
+    at = datetime.fromisoformat(at_text)
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)), chat_id
 
 
 def display_name(name: str | None) -> str:

@@ -147,9 +147,13 @@ class ChatRepository:
         )
         return docs, await self.coll.count_documents(query)
 
-    async def changed_since(self, query: dict[str, Any], since: datetime, limit: int) -> list[dict[str, Any]]:
+    async def changed_since(
+        self, query: dict[str, Any], at: datetime, after_id: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """Chats matching ``query`` changed after (``at``, ``after_id``), oldest change first."""
+        later = {"$or": [{"updated_at": {"$gt": at}}, {"updated_at": at, "_id": {"$gt": after_id}}]}
         return (
-            await self.coll.find({**query, "updated_at": {"$gt": since}})
+            await self.coll.find({"$and": [query, later]})
             .sort([("updated_at", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
             .to_list()
