@@ -282,3 +282,21 @@ async def test_sync_pages_through_changes_and_resumes_from_its_cursor(settings: 
         assert hidden.json()["items"] == []
         bad = await client.get("/v1/sync", headers=admin, params={"since": "yesterday"})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_several_replicas_keep_a_persons_order(settings: Settings, admin) -> None:
+    replicas = [create_app(settings) for _ in range(3)]
+    envelopes = [received(f"o:{n}", text=f"in order {n}") for n in range(30)]
+    async with running(replicas[0]) as client, running(replicas[1]), running(replicas[2]):
+        await publish(
+            settings, *(e.model_dump_json() for e in envelopes), routing_key=envelopes[0].routing_key
+        )
+
+        async def all_stored():
+            _, messages = await chats_and_messages(client, admin)
+            return messages if len(messages) == 30 else None
+
+        messages = await eventually(all_stored)
+    assert [m["text"] for m in sorted(messages, key=lambda m: m["seq"])] == [
+        f"in order {n}" for n in range(30)
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aio_pika
 import aiormq
 import structlog
 from faststream import AckPolicy
@@ -45,10 +46,16 @@ class QueueSpec:
 
     name: str
     routing_keys: tuple[str, ...]
+    ordered: bool = False
+    """Apply messages strictly in queue order: one active consumer at a time (the other replicas
+    wait as hot standbys) taking one message at a time. Order is kept across replicas and crashes,
+    at the price of one consumer's throughput for this queue."""
 
 
 # The durable topology of the suite: consumer queue -> the event keys it needs.
-INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),))
+# Inbound messages keep the order people sent them in, whatever the number of inbox replicas; the
+# way to more throughput is partitioning by person (a consistent-hash exchange), not more consumers.
+INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True)
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
 DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INBOX_DELIVERIES, INGEST_OUTBOUND)
@@ -84,6 +91,7 @@ def durable_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
             "x-dead-letter-exchange": settings.dead_letter_exchange,
             "x-dead-letter-routing-key": name,
             "x-delivery-limit": settings.delivery_limit,
+            **({"x-single-active-consumer": True} if spec.ordered else {}),
         },
     )
 
@@ -113,16 +121,32 @@ def create_broker(
     )
 
 
-async def declare_topology(broker: RabbitBroker, settings: ServiceSettings) -> None:
-    """Declare the exchange, the dead-letter exchange and every durable queue with its bindings."""
-    exchange = await broker.declare_exchange(events_exchange(settings))
-    dlx = await broker.declare_exchange(dead_letter_exchange(settings))
-    for spec in DURABLE_QUEUES:
-        dlq = await broker.declare_queue(dead_letter_queue(settings, spec))
-        await dlq.bind(dlx, routing_key=queue_name(settings, spec))
-        queue = await broker.declare_queue(durable_queue(settings, spec))
-        for key in spec.routing_keys:
-            await queue.bind(exchange, routing_key=key)
+async def declare_topology(settings: ServiceSettings) -> None:
+    """Declare the exchange, the dead-letter exchange and every durable queue with its bindings.
+
+    It uses a connection of its own: FastStream caches declared queues by name, and a queue declared
+    here through the broker would be consumed on this channel instead of the subscriber's own (an
+    ordered queue would lose its prefetch of 1).
+    """
+    connection = await aio_pika.connect(settings.amqp_url, timeout=10)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            settings.exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        dlx = await channel.declare_exchange(
+            settings.dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True
+        )
+        for spec in DURABLE_QUEUES:
+            for queue_spec, source, keys in (
+                (dead_letter_queue(settings, spec), dlx, (queue_name(settings, spec),)),
+                (durable_queue(settings, spec), exchange, spec.routing_keys),
+            ):
+                queue = await channel.declare_queue(
+                    queue_spec.name, durable=True, arguments=queue_spec.arguments
+                )
+                for key in keys:
+                    await queue.bind(source, routing_key=key)
 
 
 class PublishNotConfirmedError(RuntimeError):
@@ -180,7 +204,10 @@ class Consumers:
     extra_bindings: list[tuple[RabbitQueue, tuple[str, ...]]] = field(default_factory=list)
 
     def durable(self, spec: QueueSpec, handler: Handler) -> None:
-        self._register(durable_queue(self.settings, spec), handler)
+        # An ordered queue gets a channel of its own with prefetch 1: the broker hands over the next
+        # message only once the previous one is acked, so none can overtake another in this process.
+        channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
+        self._register(durable_queue(self.settings, spec), handler, channel)
 
     def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> RabbitQueue:
         """A per-replica queue that lives as long as this process's connection (realtime fan-out)."""
@@ -203,7 +230,7 @@ class Consumers:
             for key in keys:
                 await declared.bind(exchange, routing_key=key)
 
-    def _register(self, queue: RabbitQueue, handler: Handler) -> None:
+    def _register(self, queue: RabbitQueue, handler: Handler, channel: Channel | None = None) -> None:
         async def consume(message: RabbitMessage) -> None:
             try:
                 envelope = Envelope.model_validate_json(message.body)
@@ -219,5 +246,5 @@ class Consumers:
                 await handler(envelope)
 
         consume.__name__ = getattr(handler, "__name__", "consume")
-        self.broker.subscriber(queue, events_exchange(self.settings))(consume)
+        self.broker.subscriber(queue, events_exchange(self.settings), channel=channel)(consume)
         self.registered.append(queue.name)

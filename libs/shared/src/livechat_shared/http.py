@@ -88,8 +88,8 @@ class Runtime:
 
     async def start(self) -> None:
         await self.mongo.create_indexes()
+        await declare_topology(self.settings)
         await self.broker.connect()
-        await declare_topology(self.broker, self.settings)
         await self.broker.start()
         await self.consumers.bind_extra_keys()
         for hook in self.on_start:

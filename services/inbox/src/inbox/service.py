@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,6 @@ from livechat_shared.http import ApiError, not_found
 from livechat_shared.idempotency import AlreadyProcessedError, ProcessedEvents
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.mongo import Mongo
-from livechat_shared.ordering import KeyedLocks
 from livechat_shared.outbox import Outbox
 from livechat_shared.telemetry import get_logger
 from pydantic import BaseModel
@@ -115,7 +114,6 @@ class InboxService:
     messages: MessageRepository
     processed: ProcessedEvents
     outbox: Outbox
-    person_locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     # --- inbound ------------------------------------------------------------------------------
 
@@ -144,10 +142,10 @@ class InboxService:
                 raise AlreadyProcessedError(envelope.event_id) from exc
             await self.outbox.add(chat_events(chat, message, cause=envelope, correlation_id=None), session)
 
-        # One person's messages are applied in delivery order, so their ``seq`` follows the channel.
-        async with self.person_locks.hold(f"{event.app_id}:{event.person.external_id}"):
-            if not await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races")):
-                log.info("duplicate_ignored", event_id=envelope.event_id)
+        # Order: the inbound queue is consumed one message at a time (see ``INBOX_INBOUND``), so each
+        # person's messages get their ``seq`` in the order the channel delivered them.
+        if not await self._write(work, RuntimeError(f"gave up on event {envelope.event_id} after races")):
+            log.info("duplicate_ignored", event_id=envelope.event_id)
 
     async def on_delivery_updated(self, envelope: Envelope) -> None:
         """The channel's progress on a message to the person, shown to agents as its delivery state."""
