@@ -77,7 +77,12 @@ def run(data_dir: Path, mongo_port: int) -> int:
             svc.start()
             services.append(svc)
         for svc in services:
-            svc.wait_ready()
+            try:
+                svc.wait_ready()
+            except (RuntimeError, TimeoutError) as exc:
+                _say(f"{exc}. The end of {logs}/{svc.name}.log:")
+                _say(_tail(logs / f"{svc.name}.log"))
+                return 1
         demo = _demo(settings, data_dir / "demo.json")
         _banner(settings, demo, logs)
         while True:
@@ -94,6 +99,11 @@ def run(data_dir: Path, mongo_port: int) -> int:
         for proc in reversed(started):
             proc.stop()
         _say("stopped.")
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    text = path.read_text(errors="replace").splitlines() if path.exists() else []
+    return "\n".join(f"  {line[:300]}" for line in text[-lines:])
 
 
 def _ignore_signals() -> None:

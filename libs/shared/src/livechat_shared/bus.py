@@ -121,6 +121,10 @@ def create_broker(
     )
 
 
+class TopologyMismatchError(RuntimeError):
+    """A queue on the broker was declared with other arguments (an older or newer version)."""
+
+
 async def declare_topology(settings: ServiceSettings) -> None:
     """Declare the exchange, the dead-letter exchange and every durable queue with its bindings.
 
@@ -142,9 +146,16 @@ async def declare_topology(settings: ServiceSettings) -> None:
                 (dead_letter_queue(settings, spec), dlx, (queue_name(settings, spec),)),
                 (durable_queue(settings, spec), exchange, spec.routing_keys),
             ):
-                queue = await channel.declare_queue(
-                    queue_spec.name, durable=True, arguments=queue_spec.arguments
-                )
+                try:
+                    queue = await channel.declare_queue(
+                        queue_spec.name, durable=True, arguments=queue_spec.arguments
+                    )
+                except aiormq.exceptions.ChannelPreconditionFailed as exc:
+                    raise TopologyMismatchError(
+                        f"queue {queue_spec.name!r} exists with other arguments than this version declares "
+                        f"({queue_spec.arguments}); drain it and delete it (rabbitmqctl delete_queue "
+                        f"{queue_spec.name}) or run with another LIVECHAT_QUEUE_PREFIX"
+                    ) from exc
                 for key in keys:
                     await queue.bind(source, routing_key=key)
 
