@@ -72,10 +72,6 @@ def events_exchange(settings: ServiceSettings) -> RabbitExchange:
     return RabbitExchange(settings.exchange, type=ExchangeType.TOPIC, durable=True)
 
 
-def dead_letter_exchange(settings: ServiceSettings) -> RabbitExchange:
-    return RabbitExchange(settings.dead_letter_exchange, type=ExchangeType.DIRECT, durable=True)
-
-
 def queue_name(settings: ServiceSettings, spec: QueueSpec) -> str:
     return f"{settings.queue_prefix}{spec.name}"
 
@@ -220,7 +216,7 @@ class Consumers:
         channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
         self._register(durable_queue(self.settings, spec), handler, channel)
 
-    def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> RabbitQueue:
+    def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> None:
         """A per-replica queue that lives as long as this process's connection (realtime fan-out)."""
         queue = RabbitQueue(
             f"{self.settings.queue_prefix}{name}",
@@ -231,7 +227,6 @@ class Consumers:
         )
         self._register(queue, handler)
         self.extra_bindings.append((queue, routing_keys[1:]))
-        return queue
 
     async def bind_extra_keys(self) -> None:
         """Bind the keys beyond the first (FastStream binds one per subscriber); call after start."""

@@ -297,4 +297,3 @@ async def websocket_user(websocket: WebSocket, token: str | None) -> Principal |
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]

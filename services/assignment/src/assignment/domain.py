@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from livechat_shared.auth import Role
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -44,6 +42,3 @@ class UserUpdate(Strict):
     team_ids: list[str] | None = Field(default=None, max_length=50)
     languages: list[str] | None = Field(default=None, max_length=20)
     max_chats: int | None = Field(default=None, ge=0, le=1000)
-
-
-Kind = Literal["teamspaces", "teams", "users"]

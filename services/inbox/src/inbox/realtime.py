@@ -57,9 +57,6 @@ class StreamHub:
     def remove(self, ws: WebSocket) -> None:
         self._sockets.pop(ws, None)
 
-    def __len__(self) -> int:
-        return len(self._sockets)
-
     async def on_event(self, envelope: Envelope) -> None:
         found = frame_for(envelope)
         if found is None:

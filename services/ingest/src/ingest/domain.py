@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from livechat_shared.events import Attachment, Channel, MessageReceivedV1, PersonRef
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -116,10 +116,3 @@ def webchat_received(
         attachments=message.attachments,
         received_at=received_at,
     )
-
-
-class Delivered(BaseModel):
-    """What the person's webchat socket receives for a message addressed to them."""
-
-    type: Literal["message"] = "message"
-    message: dict[str, Any]

@@ -30,9 +30,6 @@ class WebchatHub:
         if not self._sockets[key]:
             del self._sockets[key]
 
-    def connected(self, app_id: str, visitor_id: str) -> int:
-        return len(self._sockets.get((app_id, visitor_id), ()))
-
     async def push(self, app_id: str, visitor_id: str, frame: dict[str, Any]) -> int:
         sockets = list(self._sockets.get((app_id, visitor_id), ()))
         results = await asyncio.gather(*(self._send(ws, frame) for ws in sockets))
