@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from livechat_shared.devstack import EmbeddedMongo, amqp_reachable
+from livechat_dev.devstack import EmbeddedMongo, amqp_reachable
+from livechat_dev.testing import docker_available, isolated_env, remove_topology, settings_from
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.testing import docker_available, isolated_env, remove_topology, settings_from
 
 DOCKER = docker_available()
 
@@ -72,3 +72,12 @@ async def env(amqp_url: str, mongo_url: str) -> AsyncIterator[dict[str, str]]:
     variables = isolated_env(amqp_url, mongo_url)
     yield variables
     await remove_topology(settings_from(ServiceSettings, variables))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by the layer its folder names (``unit/``, ``integration/``, ``e2e/``), so each
+    layer runs alone: ``pytest -m unit``. A test outside those folders is a unit test."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        layer = next((p for p in ("e2e", "integration", "unit") if p in parts), "unit")
+        item.add_marker(getattr(pytest.mark, layer))

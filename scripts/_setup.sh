@@ -17,7 +17,7 @@ ensure_uv() {
 
 amqp_up() {
   uv run --frozen python -c 'import os, sys
-from livechat_shared.devstack import amqp_reachable
+from livechat_dev.devstack import amqp_reachable
 sys.exit(0 if amqp_reachable(os.environ.get("LIVECHAT_AMQP_URL", "amqp://guest:guest@localhost:5672/"), 3) is None else 1)'
 }
 

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from livechat_shared.devstack import SERVICES, ServiceProcess, free_port
+from livechat_dev.devstack import SERVICES, ServiceProcess, free_port
+from livechat_dev.testing import isolated_env, remove_topology, settings_from
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.testing import isolated_env, remove_topology, settings_from
 
 
 @dataclass

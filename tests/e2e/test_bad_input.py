@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 import pytest
 import websockets
+from livechat_dev.testing import eventually, settings_from
 from livechat_shared.auth import Role, issue_token
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.testing import eventually, settings_from
 
 from .conftest import auth
 

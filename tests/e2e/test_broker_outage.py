@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
-from livechat_shared.testing import TcpProxy, eventually
+from livechat_dev.testing import TcpProxy, eventually
 
 from .conftest import auth, running_stack
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import httpx
 import pytest
-from livechat_shared.testing import eventually
+from livechat_dev.testing import eventually
 
 from .conftest import running_stack
 

@@ -152,7 +152,7 @@ async def test_token_command_and_scoping(stack, workspace, http) -> None:
         items = (await http.get(f"{inbox}/v1/chats", headers=headers)).json()["items"]
         return [c for c in items if c["person"]["name"] == "Dan"]
 
-    from livechat_shared.testing import eventually
+    from livechat_dev.testing import eventually
 
     chat = (await eventually(lambda: dan_chat(cat)))[0]  # Cat's team serves the app: she sees the AI chat
     assert await dan_chat(bob) == []

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
-from livechat_shared.devstack import SERVICES, free_port, port_open
+from livechat_dev.devstack import SERVICES, free_port, port_open
+from livechat_dev.testing import isolated_env, remove_topology, settings_from
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.testing import isolated_env, remove_topology, settings_from
 
 
 def test_run_explains_an_unreachable_broker(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from livechat_shared.devstack import SERVICES
+from livechat_dev.devstack import SERVICES
 
 
 @pytest.mark.parametrize("service", list(SERVICES))

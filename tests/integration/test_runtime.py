@@ -9,9 +9,9 @@ from inbox.app import create_app as create_inbox
 from inbox.settings import Settings as InboxSettings
 from ingest.app import create_app as create_ingest
 from ingest.settings import Settings as IngestSettings
+from livechat_dev.devstack import EmbeddedMongo
+from livechat_dev.testing import eventually, running, settings_from
 from livechat_shared.auth import Role, issue_token
-from livechat_shared.devstack import EmbeddedMongo
-from livechat_shared.testing import eventually, running, settings_from
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 

@@ -13,12 +13,10 @@ from livechat_shared.auth import (
     InvalidTokenError,
     Permission,
     Principal,
-    ReplyDecision,
     Role,
     TokenVerifier,
     can_act_on_chat,
     can_see_chat,
-    decide_reply,
     issue_token,
     principal_from_claims,
 )
@@ -192,56 +190,6 @@ def test_can_act_needs_sight_and_permission() -> None:
     assert not can_act_on_chat(exporter, other_workspace(), Permission.EXPORT)
 
 
-# --- replying ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("takeover", [False, True])
-def test_reply_to_own_chat_sends(role: Role, takeover: bool) -> None:
-    assert decide_reply(user(role), own_chat(), takeover=takeover) is ReplyDecision.SEND
-
-
-@pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("takeover", [False, True])
-def test_reply_to_unassigned_team_chat_takes_it(role: Role, takeover: bool) -> None:
-    assert decide_reply(user(role), team_unassigned(), takeover=takeover) is ReplyDecision.TAKE
-
-
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR])
-def test_reply_to_someone_elses_chat(role: Role) -> None:
-    assert decide_reply(user(role), team_assigned_to_other(), takeover=False) is ReplyDecision.NOT_ASSIGNEE
-    assert decide_reply(user(role), team_assigned_to_other(), takeover=True) is ReplyDecision.TAKEOVER
-
-
-def test_admin_takes_over_outside_own_teams() -> None:
-    admin = user(Role.ADMIN)
-    assert decide_reply(admin, other_team_assigned_to_other(), takeover=True) is ReplyDecision.TAKEOVER
-    assert decide_reply(admin, other_team(), takeover=False) is ReplyDecision.TAKE
-
-
-def test_agent_without_transfer_asking_for_takeover_is_forbidden() -> None:
-    agent = user(Role.AGENT)
-    assert not agent.has(Permission.TRANSFER)
-    assert decide_reply(agent, team_assigned_to_other(), takeover=True) is ReplyDecision.FORBIDDEN
-    assert decide_reply(agent, team_assigned_to_other(), takeover=False) is ReplyDecision.FORBIDDEN
-
-
-def test_reply_outside_scope_is_forbidden() -> None:
-    for role in Role:
-        assert decide_reply(user(role), other_workspace(), takeover=True) is ReplyDecision.FORBIDDEN
-    assert decide_reply(user(Role.SUPERVISOR), other_team(), takeover=False) is ReplyDecision.FORBIDDEN
-    assert decide_reply(user(Role.AGENT), other_team(), takeover=False) is ReplyDecision.FORBIDDEN
-
-
-def test_reply_without_manage_is_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A role without ``manage`` may see a chat but never reply to it, not even its own."""
-    viewer = user(Role.AGENT)
-    monkeypatch.setitem(ROLE_PERMISSIONS, Role.AGENT, frozenset({Permission.VIEW}))
-    assert can_see_chat(viewer, own_chat())
-    assert decide_reply(viewer, own_chat(), takeover=False) is ReplyDecision.FORBIDDEN
-    assert decide_reply(viewer, team_unassigned(), takeover=False) is ReplyDecision.FORBIDDEN
-
-
 def test_a_user_without_view_sees_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(ROLE_PERMISSIONS, Role.AGENT, frozenset({Permission.MANAGE}))
     assert not can_see_chat(user(Role.AGENT), own_chat())
@@ -343,7 +291,8 @@ async def test_grants_travel_in_the_perms_claim() -> None:
     assert principal.role is Role.AGENT
     assert principal.grants == {Permission.TRANSFER}
     assert principal.has(Permission.TRANSFER)
-    assert decide_reply(principal, own_chat(), takeover=True) is ReplyDecision.SEND
+    assert can_act_on_chat(principal, team_assigned_to_other(), Permission.TRANSFER) is False  # not in scope
+    assert can_act_on_chat(principal, own_chat(), Permission.TRANSFER)
 
 
 async def test_unknown_permission_in_perms_is_refused() -> None:

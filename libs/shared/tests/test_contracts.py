@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from livechat_shared.events import (
+from livechat_shared.contracts import (
     CONTRACTS,
     Attachment,
     ChatChangedV1,

@@ -8,10 +8,28 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from livechat_shared.http import ApiError, BodySizeLimit, _install_error_handlers, error_body, not_found
+from livechat_shared.errors import DomainError
+from livechat_shared.web import ApiError, error_body, install_error_handlers
+from livechat_shared.web.limits import BodySizeLimit
 from pydantic import BaseModel, ConfigDict, Field
 
 LIMIT = 1024
+
+
+class ItemNotFound(DomainError):
+    code = "not_found"
+    default_message = "item not found"
+
+
+class ItemLocked(ItemNotFound):
+    """Not mapped itself: takes the status of the nearest mapped class above it."""
+
+    code = "locked"
+    default_message = "item is locked"
+
+
+class Unmapped(DomainError):
+    code = "unmapped"
 
 
 class Item(BaseModel):
@@ -23,7 +41,7 @@ class Item(BaseModel):
 
 def build_app() -> FastAPI:
     app = FastAPI()
-    _install_error_handlers(app)
+    install_error_handlers(app, {ItemNotFound: 404})
     app.add_middleware(BodySizeLimit, max_bytes=LIMIT)
 
     @app.post("/items")
@@ -37,7 +55,11 @@ def build_app() -> FastAPI:
     @app.get("/items/{item_id}")
     async def get_item(item_id: int) -> dict[str, int]:
         if item_id == 404:
-            raise not_found("item")
+            raise ItemNotFound()
+        if item_id == 423:
+            raise ItemLocked(until="noon")
+        if item_id == 400:
+            raise Unmapped("no status of its own")
         if item_id == 409:
             raise ApiError(409, "conflict", "item changed meanwhile", expected_version=3)
         if item_id == 429:
@@ -81,9 +103,13 @@ async def test_api_error_renders_code_message_and_status(client: httpx.AsyncClie
     assert error == {"code": "rate_limited", "message": "slow down"}
 
 
-async def test_not_found_helper(client: httpx.AsyncClient) -> None:
+async def test_domain_errors_take_their_mapped_status(client: httpx.AsyncClient) -> None:
     error = assert_error(await client.get("/items/404"), 404, "not_found")
     assert error["message"] == "item not found"
+    locked = assert_error(await client.get("/items/423"), 404, "locked")
+    assert locked == {"code": "locked", "message": "item is locked", "details": {"until": "noon"}}
+    unmapped = assert_error(await client.get("/items/400"), 400, "unmapped")
+    assert unmapped["message"] == "no status of its own"
 
 
 async def test_api_error_details(client: httpx.AsyncClient) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from livechat_dev.testing import settings_from
 from livechat_shared.settings import DEV_JWT_SECRET, ServiceSettings
-from livechat_shared.testing import settings_from
 from pydantic import ValidationError
 
 STRONG_SECRET = "k7Qm2vX9pL4sT8wZ1bN6cR3fH5jD0gYe"  # 32 characters

@@ -26,11 +26,12 @@ class BootstrapError(RuntimeError):
 
 def _call(
     client: httpx.Client, method: str, url: str, token: str, body: dict[str, Any] | None = None
-) -> dict:
+) -> dict[str, Any]:
     response = client.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
     if response.status_code >= 400:
         raise BootstrapError(f"{method} {url} answered {response.status_code}: {response.text}")
-    return response.json()
+    body_out: dict[str, Any] = response.json()
+    return body_out
 
 
 def bootstrap(settings: CliSettings, workspace_name: str) -> dict[str, Any]:

@@ -13,10 +13,18 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from livechat_shared.devstack import SERVICES, EmbeddedMongo, ServiceProcess, amqp_reachable, port_open
+from livechat_dev.devstack import (
+    SERVICES,
+    EmbeddedMongo,
+    ManagedProcess,
+    ServiceProcess,
+    amqp_reachable,
+    port_open,
+)
 
 from .bootstrap import CliSettings, bootstrap
 
@@ -49,7 +57,7 @@ def run(data_dir: Path, mongo_port: int) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     logs = data_dir / "logs"
     logs.mkdir(exist_ok=True)
-    started: list = []
+    started: list[ManagedProcess] = []
     # Ctrl-C (SIGINT, often delivered twice: to us and forwarded by a wrapper such as `uv run`) and
     # SIGTERM both stop the suite cleanly; the children run in their own sessions and are stopped
     # below. The first signal interrupts whatever is running; later ones are ignored so they cannot
@@ -116,10 +124,10 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _demo(settings: CliSettings, path: Path) -> dict:
+def _demo(settings: CliSettings, path: Path) -> dict[str, Any]:
     """Reuse the demo workspace while its app still exists (the data survives restarts)."""
     if path.exists():
-        demo = json.loads(path.read_text())
+        demo: dict[str, Any] = json.loads(path.read_text())
         check = httpx.get(
             f"{settings.ingest_url}/v1/apps/{demo['app_id']}",
             headers={"Authorization": f"Bearer {demo['token']}"},
@@ -136,7 +144,7 @@ def _demo(settings: CliSettings, path: Path) -> dict:
     return demo
 
 
-def _banner(settings: CliSettings, demo: dict, logs: Path) -> None:
+def _banner(settings: CliSettings, demo: dict[str, Any], logs: Path) -> None:
     app, token = demo["app_id"], demo["token"]
     ingest, inbox = settings.ingest_url.rstrip("/"), settings.inbox_url.rstrip("/")
     ws = inbox.replace("http", "ws", 1)

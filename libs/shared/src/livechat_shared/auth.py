@@ -92,27 +92,6 @@ def can_act_on_chat(user: Principal, chat: ChatScope, permission: Permission) ->
     return can_see_chat(user, chat) and user.has(permission)
 
 
-class ReplyDecision(StrEnum):
-    SEND = "send"  # the user is the assignee
-    TAKE = "take"  # nobody (or the AI) holds the chat: replying takes it
-    TAKEOVER = "takeover"  # another user holds it and the caller asked to take over
-    NOT_ASSIGNEE = "not_assignee"
-    FORBIDDEN = "forbidden"
-
-
-def decide_reply(user: Principal, chat: ChatScope, *, takeover: bool) -> ReplyDecision:
-    """Send when the user holds the chat; take an unassigned one; Takeover & Send needs ``transfer``."""
-    if not can_act_on_chat(user, chat, Permission.MANAGE):
-        return ReplyDecision.FORBIDDEN
-    if chat.assignee_id == user.user_id:
-        return ReplyDecision.SEND
-    if chat.assignee_id is None:
-        return ReplyDecision.TAKE
-    if not takeover:
-        return ReplyDecision.NOT_ASSIGNEE
-    return ReplyDecision.TAKEOVER if user.has(Permission.TRANSFER) else ReplyDecision.FORBIDDEN
-
-
 class InvalidTokenError(Exception):
     pass
 

@@ -1,10 +1,8 @@
-"""The bus: broker factory, topology and the publisher.
+"""The bus: broker factory, topology declaration, the publisher and the consumers.
 
-One durable topic exchange carries every domain event. Each consuming service owns durable
-**quorum** queues named ``<consumer>.<purpose>`` with a delivery limit and a dead-letter exchange,
-so a message that keeps failing ends in ``<queue>.dlq`` instead of looping. Every service declares
-the whole durable topology at start-up (declarations are idempotent), so no event is published
-into the void because its consumer happened to start later.
+The topology itself is data (``livechat_shared.topology``). Every durable queue gets a delivery
+limit and a dead-letter exchange, so a message that keeps failing ends in ``<queue>.dlq`` instead of
+looping.
 """
 
 from __future__ import annotations
@@ -25,47 +23,13 @@ from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from .events import (
-    ChatChangedV1,
-    DeliveryUpdatedV1,
-    Envelope,
-    MessageCreatedV1,
-    MessageReceivedV1,
-    MessageUpdatedV1,
-    OutboundRequestedV1,
-)
+from .contracts import Envelope
+from .errors import DomainError
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger
+from .topology import DURABLE_QUEUES, QueueSpec
 
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class QueueSpec:
-    """A durable queue a service consumes from, and the routing keys bound to it."""
-
-    name: str
-    routing_keys: tuple[str, ...]
-    ordered: bool = False
-    """Apply messages strictly in queue order: one active consumer at a time (the other replicas
-    wait as hot standbys) taking one message at a time. Order is kept across replicas and crashes,
-    at the price of one consumer's throughput for this queue."""
-
-
-# The durable topology of the suite: consumer queue -> the event keys it needs.
-# Inbound messages keep the order people sent them in, whatever the number of inbox replicas; the
-# way to more throughput is partitioning by person (a consistent-hash exchange), not more consumers.
-INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True)
-INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
-INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
-DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INBOX_DELIVERIES, INGEST_OUTBOUND)
-
-# Keys an inbox replica forwards to its connected agents (per-replica exclusive queue).
-REALTIME_KEYS: tuple[str, ...] = (
-    ChatChangedV1.routing_key(),
-    MessageCreatedV1.routing_key(),
-    MessageUpdatedV1.routing_key(),
-)
 
 
 def events_exchange(settings: ServiceSettings) -> RabbitExchange:
@@ -197,12 +161,22 @@ class EventPublisher:
 Handler = Callable[[Envelope], Awaitable[Any]]
 
 
+def settle(exc: DomainError, queue: str) -> None:
+    """What a consumer does with a message whose handler raised a domain error (``exc.on_bus``)."""
+    log.warning("domain_error_on_bus", queue=queue, code=exc.code, outcome=exc.on_bus, error=exc.message)
+    if exc.on_bus == "reject":
+        raise RejectMessage() from exc
+    if exc.on_bus == "retry":
+        raise exc
+
+
 @dataclass
 class Consumers:
     """Registers envelope handlers on durable queues, with the same decode and failure rules everywhere.
 
     A body that is not a valid envelope is rejected at once (dead-lettered: retrying cannot fix it);
-    a handler that raises is nacked and redelivered until the queue's delivery limit dead-letters it.
+    a handler that raises a :class:`DomainError` is settled as the error says (:func:`settle`); any
+    other exception is nacked and redelivered until the queue's delivery limit dead-letters it.
     """
 
     broker: RabbitBroker
@@ -249,7 +223,10 @@ class Consumers:
                 correlation_id=envelope.correlation_id,
                 chat_id=envelope.chat_id,
             ):
-                await handler(envelope)
+                try:
+                    await handler(envelope)
+                except DomainError as exc:
+                    settle(exc, queue.name)
 
         consume.__name__ = getattr(handler, "__name__", "consume")
         self.broker.subscriber(queue, events_exchange(self.settings), channel=channel)(consume)

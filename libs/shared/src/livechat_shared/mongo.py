@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, Self, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,7 +16,7 @@ from .settings import ServiceSettings
 T = TypeVar("T")
 
 
-def create_mongo_client(settings: ServiceSettings) -> AsyncMongoClient:
+def create_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(
         settings.mongodb_url,
         tz_aware=True,
@@ -28,8 +29,8 @@ def create_mongo_client(settings: ServiceSettings) -> AsyncMongoClient:
 class Mongo:
     """The service's client and database; indexes are declared by each repository and created at start."""
 
-    client: AsyncMongoClient
-    db: AsyncDatabase
+    client: AsyncMongoClient[dict[str, Any]]
+    db: AsyncDatabase[dict[str, Any]]
     indexes: dict[str, list[IndexModel]] = field(default_factory=dict)
 
     @classmethod
@@ -57,3 +58,22 @@ class Mongo:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+class Document(BaseModel):
+    """Base of a stored entity: a typed model converted at the repository boundary.
+
+    ``id`` is stored as ``_id``; unknown fields in the database are ignored, so a newer version's
+    documents still load.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    id: str = Field(alias="_id")
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Self:
+        return cls.model_validate(doc)
+
+    def to_doc(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)

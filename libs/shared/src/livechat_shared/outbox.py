@@ -18,7 +18,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from .bus import EventPublisher
-from .events import Envelope
+from .contracts import Envelope
 from .ids import utcnow
 from .mongo import Mongo
 from .telemetry import get_logger

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from .settings import ServiceSettings
 
+S = TypeVar("S", bound=ServiceSettings)
 
-def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
+
+def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
     app = create_app(settings)
     uvicorn.run(
         app,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from opentelemetry import trace
@@ -37,7 +39,7 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def _add_trace_ids(_logger: object, _name: str, event: dict) -> dict:
+def _add_trace_ids(_logger: object, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     ctx = trace.get_current_span().get_span_context()
     if ctx.is_valid:
         event.setdefault("trace_id", format(ctx.trace_id, "032x"))
@@ -60,7 +62,7 @@ def configure_logging(settings: ServiceSettings) -> None:
         if settings.log_format == "console"
         else structlog.processors.JSONRenderer()
     )
-    shared = [
+    shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -104,4 +106,5 @@ def setup_telemetry(settings: ServiceSettings) -> Telemetry:
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
+    return logger

@@ -1,4 +1,4 @@
-"""``python -m livechat_shared.embedded_mongo``: the embedded MongoDB wire-compatible server
+"""``python -m livechat_dev.embedded_mongo``: the embedded MongoDB wire-compatible server
 (SecantusDB, a development dependency) for local runs and tests.
 
 It is started like ``secantusd-py`` but with a short transaction lifetime: the suite's transactions

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 import aio_pika
 import httpx
 from fastapi import FastAPI
-
-from .bus import DURABLE_QUEUES, queue_name
-from .ids import new_id
-from .settings import ServiceSettings
+from livechat_shared.bus import queue_name
+from livechat_shared.ids import new_id
+from livechat_shared.settings import ServiceSettings
+from livechat_shared.topology import DURABLE_QUEUES
 
 S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")

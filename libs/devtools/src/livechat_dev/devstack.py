@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 from pymongo import MongoClient
@@ -31,7 +31,8 @@ SERVICES: dict[str, int] = {
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -107,7 +108,7 @@ class EmbeddedMongo(ManagedProcess):
         argv = [
             sys.executable,
             "-m",
-            "livechat_shared.embedded_mongo",
+            "livechat_dev.embedded_mongo",
             "--port",
             str(self.port),
             "--storage-path",
@@ -126,6 +127,7 @@ class EmbeddedMongo(ManagedProcess):
             if not self.alive():
                 raise RuntimeError("the embedded MongoDB server exited at start-up")
             try:
+                client: MongoClient[dict[str, Any]]
                 with MongoClient(self.url, serverSelectionTimeoutMS=500) as client:
                     client.admin.command("ping")
                 return True

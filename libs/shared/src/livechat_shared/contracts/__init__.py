@@ -1,0 +1,62 @@
+"""The event contracts of the suite, one module per producing service, and their registry.
+
+``CONTRACTS`` lists every contract; each has a golden JSON sample in ``libs/shared/contracts/samples``.
+"""
+
+from .envelope import Contract, Envelope
+from .inbox import (
+    ChatChangedV1,
+    ChatSnapshot,
+    MessageCreatedV1,
+    MessageEvent,
+    MessageUpdatedV1,
+    MessageView,
+    OutboundRequestedV1,
+)
+from .ingest import DeliveryUpdatedV1, MessageReceivedV1, WebchatMessageStoredV1
+from .values import (
+    AppRef,
+    Attachment,
+    Author,
+    AuthorType,
+    Channel,
+    ChatMode,
+    ChatStatus,
+    DeliveryState,
+    PersonRef,
+)
+
+CONTRACTS: tuple[type[Contract], ...] = (
+    MessageReceivedV1,
+    ChatChangedV1,
+    MessageCreatedV1,
+    OutboundRequestedV1,
+    WebchatMessageStoredV1,
+    DeliveryUpdatedV1,
+    MessageUpdatedV1,
+)
+
+__all__ = [
+    "CONTRACTS",
+    "AppRef",
+    "Attachment",
+    "Author",
+    "AuthorType",
+    "Channel",
+    "ChatChangedV1",
+    "ChatMode",
+    "ChatSnapshot",
+    "ChatStatus",
+    "Contract",
+    "DeliveryState",
+    "DeliveryUpdatedV1",
+    "Envelope",
+    "MessageCreatedV1",
+    "MessageEvent",
+    "MessageReceivedV1",
+    "MessageUpdatedV1",
+    "MessageView",
+    "OutboundRequestedV1",
+    "PersonRef",
+    "WebchatMessageStoredV1",
+]

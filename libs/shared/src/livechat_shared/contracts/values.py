@@ -1,0 +1,49 @@
+"""Value objects that several contracts carry."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["webchat", "whatsapp", "messenger", "telegram", "api"]
+AuthorType = Literal["person", "ai", "agent", "system"]
+ChatMode = Literal["ai", "live"]
+ChatStatus = Literal["open", "pending", "overdue", "resolved", "closed"]
+DeliveryState = Literal["pending", "sent", "delivered", "read", "failed"]
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    url: str = Field(max_length=2048)
+    content_type: str = Field(max_length=200)
+    name: str | None = Field(default=None, max_length=300)
+    size: int | None = Field(default=None, ge=0)
+
+
+class PersonRef(BaseModel):
+    """A person as a channel identifies them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    external_id: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=35)
+
+
+class Author(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    type: AuthorType
+    id: str | None = None
+    name: str | None = None
+    alias: str | None = None
+
+
+class AppRef(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    channel: Channel
+    name: str | None = None

@@ -1,0 +1,103 @@
+"""The FastAPI app every service shares: lifespan (the runtime), errors, limits, metrics, health.
+
+Each service's ``create_app(settings)`` builds a :class:`~livechat_shared.runtime.Runtime`,
+registers its consumers and routers, and returns :func:`create_service_app`'s app. The broker runs
+inside the app's lifespan, so one process serves HTTP and consumes the bus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from faststream.specification import AsyncAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from pydantic import BaseModel
+
+from ..errors import ErrorStatuses
+from ..runtime import Runtime
+from .errors import install_error_handlers
+from .limits import BodySizeLimit
+
+
+class Health(BaseModel):
+    status: str
+    service: str
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, str]
+
+
+def create_service_app(
+    runtime: Runtime, *, title: str, description: str = "", errors: ErrorStatuses | None = None
+) -> FastAPI:
+    """The service's app; ``errors`` maps its domain errors to HTTP statuses."""
+    settings = runtime.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app, errors or {})
+    _install_metrics(app, runtime.registry, settings.service_name)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.telemetry.tracer_provider, excluded_urls="healthz,readyz,metrics"
+    )
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> Health:
+        return Health(status="ok", service=settings.service_name)
+
+    @app.get("/readyz", tags=["ops"], responses={200: {"model": Readiness}, 503: {"model": Readiness}})
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(v == "ok" for v in checks.values())
+        body = Readiness(status="ready" if ready else "unavailable", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get(
+        "/asyncapi.json",
+        tags=["ops"],
+        summary="The AsyncAPI document of this service's bus use",
+        responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+    )
+    async def asyncapi() -> Response:
+        spec = AsyncAPI(runtime.broker, title=f"livechat-{settings.service_name}").to_specification()
+        return Response(spec.to_json(), media_type="application/json")
+
+    return app
+
+
+def _install_metrics(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
+    requests = Counter(
+        "http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
+    )
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        requests.labels(service, request.method, route, str(response.status_code)).inc()
+        latency.labels(service, request.method, route).observe(time.perf_counter() - started)
+        return response

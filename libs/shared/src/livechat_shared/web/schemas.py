@@ -1,0 +1,39 @@
+"""Response and parameter shapes every service's API shares."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+from ..pagination import Page, PageParams
+
+__all__ = ["ERROR_RESPONSES", "ErrorDetail", "ErrorResponse", "Page", "PageParams", "Paging"]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx body: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorDetail
+
+
+def _page_params(
+    page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50
+) -> PageParams:
+    return PageParams(page=page, page_size=page_size)
+
+
+Paging = Annotated[PageParams, Depends(_page_params)]
+"""``page`` (from 1) and ``page_size`` (1-200, default 50) query parameters."""
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 412, 413, 422, 503)
+}
+"""Declared on every router, so the OpenAPI document shows the error body."""
