@@ -9,12 +9,15 @@ import json
 import aio_pika
 import pytest
 from inbox.app import create_app
+from inbox.inbound.handlers import on_message_received
+from inbox.messages.handlers import on_delivery_updated
 from inbox.settings import Settings
+from livechat_dev.testing import eventually, running, settings_from
 from livechat_shared.auth import Role, issue_token
-from livechat_shared.bus import INBOX_INBOUND, queue_name
-from livechat_shared.events import Envelope, MessageReceivedV1, PersonRef
+from livechat_shared.bus import queue_name
+from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
 from livechat_shared.ids import new_id, utcnow
-from livechat_shared.testing import eventually, running, settings_from
+from livechat_shared.topology import INBOX_INBOUND
 
 WS = "ws-test"
 
@@ -96,7 +99,7 @@ async def test_concurrent_first_messages_of_one_person_make_one_chat(settings: S
     first, second = received("v1:a"), received("v1:b")
     async with running(one) as client, running(two):
         await asyncio.gather(
-            one.state.service.on_message_received(first), two.state.service.on_message_received(second)
+            on_message_received(one.state.inbound)(first), on_message_received(two.state.inbound)(second)
         )
         chats, messages = await chats_and_messages(client, admin)
     assert len(chats) == 1
@@ -109,7 +112,7 @@ async def test_many_concurrent_first_messages_from_many_people(settings: Setting
     envelopes = [received(f"p{p}:m{m}", visitor=f"visitor-{p:04d}") for p in range(5) for m in range(3)]
     async with running(replicas[0]) as client, running(replicas[1]):
         await asyncio.gather(
-            *(replicas[i % 2].state.service.on_message_received(e) for i, e in enumerate(envelopes))
+            *(on_message_received(replicas[i % 2].state.inbound)(e) for i, e in enumerate(envelopes))
         )
         chats, messages = await chats_and_messages(client, admin)
     assert len(chats) == 5
@@ -153,31 +156,33 @@ async def test_poison_message_is_dead_lettered_and_consumer_keeps_going(settings
 async def test_outbox_survives_unconfirmed_publish(settings: Settings, admin) -> None:
     """Events written with a change stay in the outbox until the broker confirms them."""
     app = create_app(settings)
-    service = app.state.service
+    outbox = app.state.outbox
+    on_received = on_message_received(app.state.inbound)
     async with running(app):
-        await service.outbox.stop()  # no relay: the events must wait in the outbox
-        await service.on_message_received(received("v1:x"))
-        assert await service.outbox.pending() == 2  # chat.changed + message.created
+        await outbox.stop()  # no relay: the events must wait in the outbox
+        await on_received(received("v1:x"))
+        assert await outbox.pending() == 2  # chat.changed + message.created
         connection = await aio_pika.connect(settings.amqp_url)
         async with connection:
             channel = await connection.channel()
             exchange = await channel.get_exchange(settings.exchange)
             probe = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
             await probe.bind(exchange, routing_key="inbox.#")
-            assert await service.outbox.relay_once() == 2
+            assert await outbox.relay_once() == 2
             got = [await eventually(lambda: probe.get(no_ack=True, fail=False)) for _ in range(2)]
-        assert await service.outbox.pending() == 0
+        assert await outbox.pending() == 0
     types = sorted(Envelope.model_validate_json(m.body).type for m in got)
     assert types == ["inbox.chat.changed", "inbox.message.created"]
 
 
 async def test_delivery_reports_move_a_reply_forward_only(settings: Settings, admin) -> None:
-    from livechat_shared.events import DeliveryUpdatedV1
+    from livechat_shared.contracts import DeliveryUpdatedV1
 
     app = create_app(settings)
-    service = app.state.service
+    on_received = on_message_received(app.state.inbound)
+    on_delivery = on_delivery_updated(app.state.messages)
     async with running(app) as client:
-        await service.on_message_received(received("v1:q", text="question"))
+        await on_received(received("v1:q", text="question"))
         chat = (await client.get("/v1/chats", headers=admin)).json()["items"][0]
         reply = (
             await client.post(
@@ -205,7 +210,7 @@ async def test_delivery_reports_move_a_reply_forward_only(settings: Settings, ad
             ("read", "read"),
             ("delivered", "read"),
         ]:
-            await service.on_delivery_updated(report(state))
+            await on_delivery(report(state))
             assert await delivery() == expected, state
         # Over the bus too, and a report about an unknown message is acked and ignored.
         unknown = DeliveryUpdatedV1(
@@ -235,10 +240,10 @@ async def test_delivery_reports_move_a_reply_forward_only(settings: Settings, ad
 
 async def test_sync_pages_through_changes_and_resumes_from_its_cursor(settings: Settings, admin) -> None:
     app = create_app(settings)
-    service = app.state.service
+    on_received = on_message_received(app.state.inbound)
     async with running(app) as client:
         for person in range(3):
-            await service.on_message_received(received(f"s{person}:1", visitor=f"visitor-{person:04d}"))
+            await on_received(received(f"s{person}:1", visitor=f"visitor-{person:04d}"))
 
         async def page(since: str, limit: int = 2) -> dict:
             response = await client.get("/v1/sync", headers=admin, params={"since": since, "limit": limit})
@@ -254,7 +259,7 @@ async def test_sync_pages_through_changes_and_resumes_from_its_cursor(settings: 
         assert (await page(second["cursor"]))["items"] == []
 
         # A change after the cursor comes back as the chat's newest snapshot.
-        await service.on_message_received(received("s0:2", visitor="visitor-0000", text="again"))
+        await on_received(received("s0:2", visitor="visitor-0000", text="again"))
         changed = await page(second["cursor"])
         assert [(c["person"]["id"] != "", c["version"]) for c in changed["items"]] == [(True, 2)]
 

@@ -1,0 +1,1 @@
+"""The chat table (list with filters), a chat's details, and the resync of changed chats."""

@@ -1,0 +1,49 @@
+"""HTTP routes of the chats feature: parse, call one use case, answer with a response model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from livechat_shared.contracts import ChatMode, ChatSnapshot, ChatStatus
+from livechat_shared.web import ERROR_RESPONSES, CurrentUser, Page, Paging
+
+from .schemas import ChatFilter, SyncPage
+from .use_cases import ChatUseCases
+
+
+def _use_cases(request: Request) -> ChatUseCases:
+    use_cases: ChatUseCases = request.app.state.chats
+    return use_cases
+
+
+UseCases = Annotated[ChatUseCases, Depends(_use_cases)]
+router = APIRouter(tags=["chats"], responses=ERROR_RESPONSES)
+
+
+@router.get("/v1/chats")
+async def list_chats(
+    user: CurrentUser,
+    use_cases: UseCases,
+    paging: Paging,
+    status: Annotated[list[ChatStatus] | None, Query()] = None,
+    mode: Annotated[list[ChatMode] | None, Query()] = None,
+) -> Page[ChatSnapshot]:
+    return await use_cases.table(user, ChatFilter(status=status or [], mode=mode or []), paging)
+
+
+@router.get("/v1/chats/{chat_id}")
+async def read_chat(chat_id: str, user: CurrentUser, use_cases: UseCases) -> ChatSnapshot:
+    return await use_cases.read(user, chat_id)
+
+
+@router.get("/v1/sync")
+async def sync(
+    user: CurrentUser,
+    use_cases: UseCases,
+    since: Annotated[str, Query(description="a cursor from the previous page, or an ISO time to start")],
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> SyncPage:
+    """Chats (visible to the user) changed after ``since``, oldest change first, each as its latest
+    snapshot; pass ``cursor`` back to continue. A client that missed stream frames resyncs here."""
+    return await use_cases.sync(user, since, limit)

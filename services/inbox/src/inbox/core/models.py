@@ -1,0 +1,131 @@
+"""The inbox's stored entities, typed; converted from and to documents at the repository boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from livechat_shared.auth import ChatScope
+from livechat_shared.contracts import (
+    AppRef,
+    Attachment,
+    Author,
+    ChatMode,
+    ChatSnapshot,
+    ChatStatus,
+    DeliveryState,
+    MessageView,
+)
+from livechat_shared.ids import new_id
+from livechat_shared.mongo import Document
+from pydantic import BaseModel
+
+
+def display_name(name: str | None) -> str:
+    return name or "Unknown"
+
+
+class Person(Document):
+    """Someone who wrote on a channel app, known by the channel's id for them."""
+
+    workspace_id: str
+    app_id: str
+    external_id: str
+    channel: str
+    name: str | None = None
+    language: str | None = None
+    created_at: datetime
+    last_seen_at: datetime | None = None
+
+
+class PersonOnChat(BaseModel):
+    id: str
+    name: str
+
+
+class Chat(Document):
+    """A conversation with one person on one app. ``version`` grows with every change; ``next_seq``
+    is the ``seq`` the chat's latest message took. ``current`` marks the chat a person's next
+    message goes to."""
+
+    workspace_id: str
+    teamspace_id: str
+    app_id: str
+    app: AppRef
+    person_id: str
+    person: PersonOnChat
+    person_external_id: str
+    current: bool = True
+    mode: ChatMode
+    status: ChatStatus
+    assignee_id: str | None = None
+    team_ids: list[str] = []
+    description: str = ""
+    tags: list[str] = []
+    custom_fields: dict[str, Any] = {}
+    rating: dict[str, Any] | None = None
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime | None = None
+    version: int
+    next_seq: int
+
+    def scope(self) -> ChatScope:
+        return ChatScope(
+            workspace_id=self.workspace_id, assignee_id=self.assignee_id, team_ids=tuple(self.team_ids)
+        )
+
+    def snapshot(self) -> ChatSnapshot:
+        """The chat as agents and the bus see it (the contract ignores the storage-only fields)."""
+        return ChatSnapshot.model_validate(self.model_dump())
+
+
+class Message(Document):
+    """A message in a chat, numbered by ``seq`` in the order it was stored."""
+
+    workspace_id: str
+    chat_id: str
+    seq: int
+    author: Author
+    text: str = ""
+    attachments: list[Attachment] = []
+    created_at: datetime
+    delivery: DeliveryState | None = None
+    delivery_error: str | None = None
+    inbound_key: str | None = None
+    """``<app_id>:<channel message id>`` of a person's message: stored once, however often it arrives."""
+    client_key: str | None = None
+    """``<chat>:<user>:<client_message_id>`` of an agent's reply: a retried reply is stored once."""
+
+    def view(self) -> MessageView:
+        """The message as agents and the bus see it (without its natural keys)."""
+        return MessageView.model_validate(self.model_dump())
+
+
+def next_message(
+    chat: Chat,
+    author: Author,
+    *,
+    text: str,
+    attachments: Sequence[Attachment],
+    created_at: datetime,
+    delivery: DeliveryState | None = None,
+    inbound_key: str | None = None,
+    client_key: str | None = None,
+) -> Message:
+    """A message taking the chat's next ``seq`` (already reserved on ``chat`` by the update that
+    bumped its version)."""
+    return Message(
+        id=new_id(),
+        workspace_id=chat.workspace_id,
+        chat_id=chat.id,
+        seq=chat.next_seq,
+        author=author,
+        text=text,
+        attachments=list(attachments),
+        created_at=created_at,
+        delivery=delivery,
+        inbound_key=inbound_key,
+        client_key=client_key,
+    )

@@ -1,0 +1,108 @@
+"""People, and the person's current chat, as inbound messages find or create them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from livechat_shared.contracts import MessageReceivedV1
+from livechat_shared.ids import new_id
+from livechat_shared.mongo import Mongo
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from ..core.models import Chat, Person, display_name
+from ..core.store import chats_of
+
+Session = AsyncClientSession
+
+
+class CreationRace(Exception):
+    """A concurrent first message created the same person or chat first."""
+
+
+class PersonRepository:
+    def __init__(self, mongo: Mongo) -> None:
+        self.coll = mongo.db["people"]
+        mongo.declare_indexes(
+            "people",
+            [
+                IndexModel([("app_id", ASCENDING), ("external_id", ASCENDING)], unique=True),
+                IndexModel([("workspace_id", ASCENDING), ("name_lc", ASCENDING)]),
+            ],
+        )
+
+    async def upsert_from_channel(
+        self, workspace_id: str, event: MessageReceivedV1, now: datetime, session: Session
+    ) -> Person:
+        """The person the channel names, created on their first message; raises :class:`CreationRace`."""
+        update: dict[str, Any] = {
+            "$setOnInsert": {
+                "_id": new_id(),
+                "workspace_id": workspace_id,
+                "channel": event.channel,
+                "created_at": now,
+            },
+            "$set": {"last_seen_at": now},
+        }
+        if event.person.name:
+            update["$set"] |= {"name": event.person.name, "name_lc": event.person.name.lower()}
+        if event.person.language:
+            update["$set"]["language"] = event.person.language
+        try:
+            doc = await self.coll.find_one_and_update(
+                {"app_id": event.app_id, "external_id": event.person.external_id},
+                update,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+        except DuplicateKeyError as exc:
+            raise CreationRace from exc
+        return Person.from_doc(doc)
+
+
+class CurrentChatRepository:
+    def __init__(self, mongo: Mongo) -> None:
+        self.coll = chats_of(mongo)  # indexes: inbox.core.store.ChatStore
+
+    async def touch_current(
+        self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Session
+    ) -> Chat:
+        """Find the person's current chat in the app or start one (AI mode); bump its version and
+        reserve the next ``seq``. Raises :class:`CreationRace`."""
+        try:
+            doc = await self.coll.find_one_and_update(
+                {"app_id": event.app_id, "person_id": person.id, "current": True},
+                {
+                    "$setOnInsert": {
+                        "_id": new_id(),
+                        "workspace_id": workspace_id,
+                        "teamspace_id": event.teamspace_id,
+                        "app": {"id": event.app_id, "channel": event.channel, "name": event.app_name},
+                        "person_external_id": event.person.external_id,
+                        "mode": "ai",
+                        "status": "open",
+                        "assignee_id": None,
+                        "team_ids": event.team_ids,
+                        "description": "",
+                        "tags": [],
+                        "custom_fields": {},
+                        "rating": None,
+                        "created_at": now,
+                    },
+                    "$set": {
+                        "person": {"id": person.id, "name": display_name(person.name)},
+                        "updated_at": now,
+                        "last_message_at": now,
+                    },
+                    "$inc": {"version": 1, "next_seq": 1},
+                },
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+        except DuplicateKeyError as exc:
+            raise CreationRace from exc
+        return Chat.from_doc(doc)

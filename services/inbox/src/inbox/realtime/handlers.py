@@ -1,0 +1,18 @@
+"""Bus subscriber of the stream: each event this replica receives goes to its allowed sockets."""
+
+from __future__ import annotations
+
+from livechat_shared.bus import Handler
+from livechat_shared.contracts import Envelope
+
+from .hub import StreamHub
+from .rules import frame_for
+
+
+def on_chat_event(hub: StreamHub) -> Handler:
+    async def on_chat_event(envelope: Envelope) -> None:
+        found = frame_for(envelope)
+        if found is not None:
+            await hub.send(*found)
+
+    return on_chat_event

@@ -1,0 +1,245 @@
+"""In-memory fakes of the inbox's repositories, transactions and outbox, for use-case tests.
+
+A transaction works on the fakes' state and restores it when the work raises, as MongoDB aborts a
+transaction; the fakes keep the unique keys the real indexes keep.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from inbox.core.models import Chat, Message, Person, display_name
+from inbox.core.store import DuplicateMessage
+from inbox.core.writer import Writer
+from inbox.inbound.repository import CreationRace
+from livechat_shared.contracts import AppRef, Envelope, MessageReceivedV1
+from livechat_shared.idempotency import AlreadyProcessedError
+from livechat_shared.ids import new_id
+
+
+@dataclass
+class State:
+    chats: dict[str, Chat] = field(default_factory=dict)
+    messages: dict[str, Message] = field(default_factory=dict)
+    people: dict[tuple[str, str], Person] = field(default_factory=dict)
+    processed: set[str] = field(default_factory=set)
+    outbox: list[Envelope] = field(default_factory=list)
+
+
+class FakeDb:
+    """The fakes' shared state, with transactions that roll back on an exception."""
+
+    def __init__(self) -> None:
+        self.state = State()
+        self.commits = 0
+        self.notified = 0
+        self.before_update: Callable[[Chat], None] | None = None
+        """Called before a versioned chat update: a test may change the chat there (a racing writer)."""
+
+    async def transaction(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        saved = copy.deepcopy(self.state)
+        try:
+            result = await work(None)
+        except BaseException:
+            self.state = saved
+            raise
+        self.commits += 1
+        return result
+
+    # the outbox port
+    async def add(self, envelopes: list[Envelope], session: Any) -> None:
+        self.state.outbox.extend(envelopes)
+
+    def notify(self) -> None:
+        self.notified += 1
+
+
+class FakeChats:
+    def __init__(self, db: FakeDb) -> None:
+        self.db = db
+
+    async def get(self, chat_id: str, session: Any = None) -> Chat | None:
+        return self.db.state.chats.get(chat_id)
+
+    async def update(self, chat: Chat, changes: dict[str, Any], session: Any) -> Chat | None:
+        if self.db.before_update is not None:
+            self.db.before_update(self.db.state.chats[chat.id])
+        stored = self.db.state.chats.get(chat.id)
+        if stored is None or stored.version != chat.version:
+            return None
+        updated = stored.model_copy(
+            update={**changes, "version": stored.version + 1, "next_seq": stored.next_seq + 1}
+        )
+        self.db.state.chats[chat.id] = updated
+        return updated
+
+    async def touch_current(
+        self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Any
+    ) -> Chat:
+        current = next(
+            (
+                c
+                for c in self.db.state.chats.values()
+                if c.app_id == event.app_id and c.person_id == person.id and c.current
+            ),
+            None,
+        )
+        if current is None:
+            current = Chat(
+                id=new_id(),
+                workspace_id=workspace_id,
+                teamspace_id=event.teamspace_id,
+                app_id=event.app_id,
+                app=AppRef(id=event.app_id, channel=event.channel, name=event.app_name),
+                person_id=person.id,
+                person={"id": person.id, "name": display_name(person.name)},
+                person_external_id=event.person.external_id,
+                mode="ai",
+                status="open",
+                team_ids=event.team_ids,
+                created_at=now,
+                updated_at=now,
+                version=0,
+                next_seq=0,
+            )
+        touched = current.model_copy(
+            update={
+                "updated_at": now,
+                "last_message_at": now,
+                "version": current.version + 1,
+                "next_seq": current.next_seq + 1,
+            }
+        )
+        self.db.state.chats[touched.id] = touched
+        return touched
+
+
+class FakeMessages:
+    def __init__(self, db: FakeDb) -> None:
+        self.db = db
+
+    async def insert(self, message: Message, session: Any) -> None:
+        for other in self.db.state.messages.values():
+            same_key = (message.inbound_key and other.inbound_key == message.inbound_key) or (
+                message.client_key and other.client_key == message.client_key
+            )
+            if same_key or (other.chat_id, other.seq) == (message.chat_id, message.seq):
+                raise DuplicateMessage(message.id)
+        self.db.state.messages[message.id] = message
+
+    async def get(self, message_id: str, session: Any = None) -> Message | None:
+        return self.db.state.messages.get(message_id)
+
+    async def after(self, chat_id: str, after_seq: int, limit: int) -> list[Message]:
+        found = sorted(
+            (m for m in self.db.state.messages.values() if m.chat_id == chat_id and m.seq > after_seq),
+            key=lambda m: m.seq,
+        )
+        return found[:limit]
+
+    async def count(self, chat_id: str) -> int:
+        return sum(1 for m in self.db.state.messages.values() if m.chat_id == chat_id)
+
+    async def by_client_key(self, key: str, session: Any = None) -> Message | None:
+        return next((m for m in self.db.state.messages.values() if m.client_key == key), None)
+
+    async def set_delivery(
+        self, message: Message, state: str, error: str | None, session: Any
+    ) -> Message | None:
+        stored = self.db.state.messages.get(message.id)
+        if stored is None or stored.delivery != message.delivery:
+            return None
+        updated = stored.model_copy(update={"delivery": state, "delivery_error": error})
+        self.db.state.messages[message.id] = updated
+        return updated
+
+
+class FakePeople:
+    def __init__(self, db: FakeDb) -> None:
+        self.db = db
+        self.race_once = False
+        """Raise CreationRace on the next call, as when a concurrent first message created the person."""
+
+    async def upsert_from_channel(
+        self, workspace_id: str, event: MessageReceivedV1, now: datetime, session: Any
+    ) -> Person:
+        if self.race_once:
+            self.race_once = False
+            raise CreationRace
+        key = (event.app_id, event.person.external_id)
+        person = self.db.state.people.get(key) or Person(
+            id=new_id(),
+            workspace_id=workspace_id,
+            app_id=event.app_id,
+            external_id=event.person.external_id,
+            channel=event.channel,
+            created_at=now,
+        )
+        person = person.model_copy(
+            update={"last_seen_at": now, **({"name": event.person.name} if event.person.name else {})}
+        )
+        self.db.state.people[key] = person
+        return person
+
+
+class FakeProcessed:
+    def __init__(self, db: FakeDb) -> None:
+        self.db = db
+
+    async def record(self, consumer: str, event_id: str, session: Any) -> None:
+        key = f"{consumer}:{event_id}"
+        if key in self.db.state.processed:
+            raise AlreadyProcessedError(event_id)
+        self.db.state.processed.add(key)
+
+
+@dataclass
+class Fakes:
+    db: FakeDb
+    chats: FakeChats
+    messages: FakeMessages
+    people: FakePeople
+    processed: FakeProcessed
+    writer: Writer
+
+    def add_chat(self, **changes: Any) -> Chat:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        values: dict[str, Any] = {
+            "id": new_id(),
+            "workspace_id": "ws-1",
+            "teamspace_id": "ts-1",
+            "app_id": "app-1",
+            "app": {"id": "app-1", "channel": "webchat", "name": "Site"},
+            "person_id": "p-1",
+            "person": {"id": "p-1", "name": "Ana"},
+            "person_external_id": "visitor-1",
+            "mode": "ai",
+            "status": "open",
+            "assignee_id": None,
+            "team_ids": ["t-1"],
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "next_seq": 1,
+        }
+        chat = Chat.model_validate({**values, **changes})
+        self.db.state.chats[chat.id] = chat
+        return chat
+
+
+@pytest.fixture
+def fakes() -> Fakes:
+    db = FakeDb()
+    return Fakes(
+        db=db,
+        chats=FakeChats(db),
+        messages=FakeMessages(db),
+        people=FakePeople(db),
+        processed=FakeProcessed(db),
+        writer=Writer(transactions=db, outbox=db),
+    )
