@@ -1,0 +1,50 @@
+"""The ingest service's domain errors and their one mapping to HTTP statuses."""
+
+from __future__ import annotations
+
+from livechat_shared.errors import DomainError, ErrorStatuses
+
+
+class AppNotFound(DomainError):
+    """No such channel app, or one of another workspace (never reported as forbidden)."""
+
+    code = "not_found"
+    default_message = "app not found"
+
+
+class WebchatAppNotFound(AppNotFound):
+    """No such app, or one that is not a Webchat app."""
+
+    default_message = "webchat app not found"
+
+
+class InvalidSession(DomainError):
+    """The webchat session token is missing, unknown, of another app or expired."""
+
+    code = "invalid_session"
+    default_message = "a valid webchat session token is required"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_message = "you may not do this"
+
+
+class BrokerUnavailable(DomainError):
+    """The broker did not confirm a publish: nothing may be reported as accepted or done.
+
+    On the bus the message that caused it is redelivered.
+    """
+
+    code = "broker_unavailable"
+    default_message = "the message could not be accepted; retry later"
+    on_bus = "retry"
+
+
+HTTP_STATUS: ErrorStatuses = {
+    AppNotFound: 404,
+    WebchatAppNotFound: 404,
+    InvalidSession: 401,
+    Forbidden: 403,
+    BrokerUnavailable: 503,
+}

@@ -1,0 +1,181 @@
+"""Use cases of webchat: the person's side (sessions, messages, the live socket) and the delivery
+of replies to visitors (the mailbox, then the replica holding their socket)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from livechat_shared.contracts import Envelope, MessageView, OutboundRequestedV1, WebchatMessageStoredV1
+from livechat_shared.ids import utcnow
+from livechat_shared.telemetry import get_logger
+
+from ..core.inbound import Acceptance, InboundAcceptor
+from ..core.models import App, MailboxEntry, WebchatSession
+from ..core.publishing import DeliveryReporter, Publisher
+from ..core.tokens import digest, new_secret
+from ..errors import BrokerUnavailable, InvalidSession, WebchatAppNotFound
+from .hub import Socket
+from .rules import broker_unavailable_frame, message_frame, new_visitor_id, parse_frame, webchat_received
+from .schemas import AckFrame, ErrorFrame, Frame, SessionCreate, SessionOut, WebchatMessage
+
+log = get_logger(__name__)
+
+
+class AppReader(Protocol):
+    async def get(self, app_id: str) -> App | None: ...
+
+
+class SessionStore(Protocol):
+    async def insert(self, session: WebchatSession) -> None: ...
+
+    async def find(self, app_id: str, token_digest: str) -> WebchatSession | None:
+        """The app's unexpired session with this token digest."""
+        ...
+
+
+class Mailbox(Protocol):
+    async def store(self, app_id: str, visitor_id: str, message: MessageView) -> int:
+        """Store once per message id; the cursor (the first one when it was stored before)."""
+        ...
+
+    async def since(self, app_id: str, visitor_id: str, after: int) -> list[MailboxEntry]: ...
+
+
+class SocketHub(Protocol):
+    def add(self, app_id: str, visitor_id: str, socket: Socket) -> None: ...
+
+    def remove(self, app_id: str, visitor_id: str, socket: Socket) -> None: ...
+
+    async def push(self, app_id: str, visitor_id: str, frame: dict[str, Any]) -> int:
+        """How many of this replica's sockets of the visitor took the frame."""
+        ...
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A person with a valid session on a Webchat app."""
+
+    app: App
+    session: WebchatSession
+
+    @property
+    def visitor_id(self) -> str:
+        return self.session.visitor_id
+
+
+@dataclass
+class WebchatUseCases:
+    """The person's side of webchat."""
+
+    apps: AppReader
+    sessions: SessionStore
+    mailbox: Mailbox
+    hub: SocketHub
+    inbound: InboundAcceptor
+    deliveries: DeliveryReporter
+    session_ttl: timedelta
+
+    async def app(self, app_id: str) -> App:
+        app = await self.apps.get(app_id)
+        if app is None or app.channel != "webchat":
+            raise WebchatAppNotFound()
+        return app
+
+    async def start_session(self, app_id: str, request: SessionCreate) -> SessionOut:
+        app = await self.app(app_id)
+        visitor_id = request.visitor_id or new_visitor_id()
+        token, now = new_secret(), utcnow()
+        session = WebchatSession(
+            id=digest(token),
+            app_id=app.id,
+            workspace_id=app.workspace_id,
+            visitor_id=visitor_id,
+            name=request.name,
+            language=request.language,
+            created_at=now,
+            expires_at=now + self.session_ttl,
+        )
+        await self.sessions.insert(session)
+        return SessionOut(session_token=token, visitor_id=visitor_id)
+
+    async def visitor(self, app_id: str, token: str | None) -> Visitor:
+        """The Webchat app and the session ``token`` opens on it."""
+        app = await self.app(app_id)
+        session = await self.sessions.find(app_id, digest(token)) if token else None
+        if session is None:
+            raise InvalidSession()
+        return Visitor(app, session)
+
+    async def send(
+        self, app_id: str, token: str | None, message: WebchatMessage, correlation_id: str | None
+    ) -> Acceptance:
+        """A message sent over HTTP; raises BrokerUnavailable when it could not be accepted."""
+        return await self.accept(await self.visitor(app_id, token), message, correlation_id)
+
+    async def accept(
+        self, visitor: Visitor, message: WebchatMessage, correlation_id: str | None = None
+    ) -> Acceptance:
+        received = webchat_received(visitor.app, visitor.session, message, utcnow())
+        return await self.inbound.accept(received, visitor.app.workspace_id, correlation_id)
+
+    async def connect(self, visitor: Visitor, socket: Socket, after: int) -> None:
+        """Hold the person's socket on this replica, then send what came after cursor ``after``."""
+        self.hub.add(visitor.app.id, visitor.visitor_id, socket)
+        for entry in await self.mailbox.since(visitor.app.id, visitor.visitor_id, after):
+            await socket.send_json(message_frame(entry.cursor, entry.message))
+            with contextlib.suppress(BrokerUnavailable):  # best effort: the message did arrive
+                await self.deliveries.report(
+                    visitor.app.workspace_id, visitor.app.id, entry.message, "delivered"
+                )
+
+    def disconnect(self, visitor: Visitor, socket: Socket) -> None:
+        self.hub.remove(visitor.app.id, visitor.visitor_id, socket)
+
+    async def receive_frame(self, visitor: Visitor, text: str) -> Frame:
+        """What to answer to a frame the person sent: an ack, or an error frame."""
+        parsed = parse_frame(text)
+        if isinstance(parsed, ErrorFrame):
+            return parsed
+        try:
+            status = await self.accept(visitor, parsed)
+        except BrokerUnavailable:
+            return broker_unavailable_frame(parsed.client_message_id)
+        return AckFrame(client_message_id=parsed.client_message_id, status=status)
+
+
+@dataclass
+class ReplyUseCases:
+    """Replies to people: stored in the visitor's mailbox, then pushed by whichever replica holds
+    their socket."""
+
+    mailbox: Mailbox
+    hub: SocketHub
+    publisher: Publisher
+    deliveries: DeliveryReporter
+
+    async def deliver(self, event: OutboundRequestedV1, cause: Envelope) -> None:
+        """Durable delivery of a reply: a webchat reply goes to the visitor's mailbox (once per
+        message), then every replica is told so the one holding the visitor's socket pushes it."""
+        if event.channel != "webchat":
+            # Provider adapters (WhatsApp, Messenger, Telegram, API) arrive with the channels work;
+            # until then the reply is kept in the mailbox so nothing is dropped.
+            log.warning("outbound_channel_not_connected", channel=event.channel, app_id=event.app_id)
+        cursor = await self.mailbox.store(event.app_id, event.person_external_id, event.message)
+        stored = WebchatMessageStoredV1(
+            app_id=event.app_id, visitor_id=event.person_external_id, cursor=cursor, message=event.message
+        )
+        await self.publisher.publish(
+            Envelope.wrap(stored, workspace_id=cause.workspace_id, chat_id=cause.chat_id, causation=cause)
+        )
+        if event.channel == "webchat":  # in the person's mailbox: the channel has it
+            await self.deliveries.report(cause.workspace_id, event.app_id, event.message, "sent", cause=cause)
+
+    async def push(self, event: WebchatMessageStoredV1, cause: Envelope) -> None:
+        """Per-replica fan-out: push to the visitor's sockets held by this replica."""
+        if await self.hub.push(event.app_id, event.visitor_id, message_frame(event.cursor, event.message)):
+            await self.deliveries.report(
+                cause.workspace_id, event.app_id, event.message, "delivered", cause=cause
+            )

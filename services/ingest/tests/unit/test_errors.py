@@ -1,0 +1,51 @@
+"""Every domain error of the service has its HTTP status, code and message as the API shows them."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from ingest import errors
+from ingest.errors import (
+    HTTP_STATUS,
+    AppNotFound,
+    BrokerUnavailable,
+    Forbidden,
+    InvalidSession,
+    WebchatAppNotFound,
+)
+from livechat_shared.errors import DomainError
+
+
+def test_every_domain_error_of_the_service_is_mapped() -> None:
+    defined = {
+        cls
+        for _, cls in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(cls, DomainError) and cls.__module__ == errors.__name__
+    }
+    assert defined, "errors.py defines no domain errors"
+    assert sorted(c.__name__ for c in defined - set(HTTP_STATUS)) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "message", "on_bus"),
+    [
+        (AppNotFound, 404, "not_found", "app not found", "reject"),
+        (WebchatAppNotFound, 404, "not_found", "webchat app not found", "reject"),
+        (InvalidSession, 401, "invalid_session", "a valid webchat session token is required", "reject"),
+        (Forbidden, 403, "forbidden", "you may not do this", "reject"),
+        (
+            BrokerUnavailable,
+            503,
+            "broker_unavailable",
+            "the message could not be accepted; retry later",
+            "retry",
+        ),
+    ],
+)
+def test_error_as_the_api_and_the_bus_see_it(
+    error: type[DomainError], status: int, code: str, message: str, on_bus: str
+) -> None:
+    raised = error()
+    assert (HTTP_STATUS[error], raised.code, raised.message, raised.on_bus) == (status, code, message, on_bus)
+    assert raised.details == {}
