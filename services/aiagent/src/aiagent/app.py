@@ -1,16 +1,19 @@
 """Composition root of the aiagent service.
 
 This first cut starts, connects to the broker and the database, and reports its health; its
-consumers and API arrive with the features that need them.
+features (each a package with its use cases, routes and bus handlers) arrive as they are needed,
+and are wired here.
 """
 
 from __future__ import annotations
 
-from livechat_shared.http import Runtime, create_service_app
+from fastapi import FastAPI
+from livechat_shared.runtime import Runtime
+from livechat_shared.web import create_service_app
 
 from .settings import Settings
 
 
-def create_app(settings: Settings) -> object:
+def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime.create(settings)
     return create_service_app(runtime, title="livechat aiagent")

@@ -1,0 +1,1 @@
+"""What every feature of the assignment service leans on: the typed stored entities."""

@@ -1,0 +1,1 @@
+"""The directory: the workspace, its teamspaces, teams and users (the agents routing picks from)."""

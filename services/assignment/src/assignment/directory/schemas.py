@@ -1,0 +1,116 @@
+"""Request and response bodies of the directory."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from livechat_shared.auth import Role
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from ..core.models import Timestamp, UpdatedAt
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Strict):
+    """A partial update: only the fields that were sent change."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+    """Fields where ``null`` is a value (it clears them); ``null`` for any other field is refused."""
+
+    @model_validator(mode="after")
+    def _null_only_where_allowed(self) -> Self:
+        refused = sorted(
+            k for k in self.model_fields_set if getattr(self, k) is None and k not in self.nullable
+        )
+        if refused:
+            raise ValueError(f"these fields cannot be null: {', '.join(refused)}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, as they are stored."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class WorkspaceUpdate(Strict):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class TeamspaceCreate(Strict):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class TeamCreate(Strict):
+    teamspace_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=120)
+
+
+class TeamUpdate(Patch):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+class UserCreate(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+    role: Role = Role.AGENT
+    team_ids: list[str] = Field(default=[], max_length=50)
+    languages: list[str] = Field(default=[], max_length=20)
+    max_chats: int | None = Field(default=None, ge=0, le=1000)
+
+
+class UserUpdate(Patch):
+    nullable = frozenset({"max_chats"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    role: Role | None = None
+    team_ids: list[str] | None = Field(default=None, max_length=50)
+    languages: list[str] | None = Field(default=None, max_length=20)
+    max_chats: int | None = Field(default=None, ge=0, le=1000)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+class Out(BaseModel):
+    """A response body, read from the stored entity of the same name (``UserOut`` from ``User``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+
+
+class WorkspaceOut(Out):
+    name: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TeamspaceOut(Out):
+    workspace_id: str
+    name: str
+    created_at: Timestamp
+    updated_at: UpdatedAt = None
+
+
+class TeamOut(Out):
+    workspace_id: str
+    teamspace_id: str
+    name: str
+    created_at: Timestamp
+    updated_at: UpdatedAt = None
+
+
+class UserOut(Out):
+    workspace_id: str
+    name: str
+    email: str
+    role: Role
+    team_ids: list[str]
+    languages: list[str]
+    max_chats: int | None
+    created_at: Timestamp
+    updated_at: UpdatedAt = None
