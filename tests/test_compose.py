@@ -1,4 +1,4 @@
-"""The deployment files agree with the code: docker-compose.yml, the Dockerfiles, the nginx proxy
+"""The deployment files agree with the code: docker-compose.yml, the Dockerfile, the nginx proxy
 and the Kubernetes manifests (ports, routes, LIVECHAT_* settings, scalability).
 
 Plain file parsing, no Docker needed. Only ``<service>.settings`` is imported from the services.
@@ -7,18 +7,24 @@ Plain file parsing, no Docker needed. Only ``<service>.settings`` is imported fr
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import os
+import posixpath
 import re
+import shlex
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+# One Dockerfile for every service, parameterised by the build argument SERVICE.
+DOCKERFILE = ROOT / "Dockerfile"
 NGINX_CONF = ROOT / "deploy" / "nginx" / "nginx.conf"
 K8S_DIR = ROOT / "deploy" / "k8s"
 
@@ -34,6 +40,16 @@ PROXY_HOST_PORT = 8080
 # What a service needs to reach its peers and to verify tokens.
 REQUIRED_ENV = ("LIVECHAT_AMQP_URL", "LIVECHAT_MONGODB_URL", "LIVECHAT_JWT_SECRET", "LIVECHAT_PORT")
 HPA_SERVICES = ("inbox", "ingest")
+# What compose is given for the required secret in these tests (a real one is random).
+TEST_SECRET = "s" * 48
+# Served by every service but not through the public proxy / Ingress (FastAPI's docs UIs and the
+# Prometheus endpoint). /openapi.json stays public.
+HIDDEN_PATHS = ("/metrics", "/docs", "/docs/oauth2-redirect", "/redoc")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,31 +141,159 @@ def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
     return instructions
 
 
-def dockerfile_stages(path: Path) -> list[dict[str, Any]]:
-    """Stages with their resolved base image and instructions (global ARG defaults substituted)."""
-    global_args: dict[str, str] = {}
-    stages: list[dict[str, Any]] = []
+def dockerfile_stages(path: Path, build_args: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The stages of ``path`` as ``docker build --build-arg K=V`` sees them, by alias (or index).
+
+    Each stage has its base (``FROM``, global ARGs substituted), the stage it is built on if that
+    base names an earlier stage, and its instructions with the stage's declared ARGs substituted
+    (Docker expands them in COPY/ENV/...; in RUN the shell does, to the same effect). CMD and
+    HEALTHCHECK are kept verbatim: they run in the image, where build arguments do not exist.
+    """
+    declared_global: dict[str, str | None] = {}
+    stages: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] | None = None
     for keyword, args in dockerfile_instructions(path):
-        if keyword == "ARG" and not stages:
-            name, _, default = args.partition("=")
-            global_args[name] = default
-        elif keyword == "FROM":
+        if keyword == "ARG":
+            name, eq, default = args.partition("=")
+            if current is None:
+                declared_global[name] = default if eq else None
+            else:
+                # An ARG inside a stage re-declares the global one (or adds its own).
+                value = build_args.get(name, default if eq else declared_global.get(name))
+                current["args"][name] = "" if value is None else value
+            continue
+        if keyword == "FROM":
             parts = args.split()
-            image = interpolate(parts[0], global_args)
-            alias = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else None
-            stages.append({"image": image, "alias": alias, "instructions": []})
-        else:
-            assert stages, f"{path}: {keyword} before FROM"
-            stages[-1]["instructions"].append((keyword, args))
+            visible = {k: v for k, v in declared_global.items() if v is not None}
+            visible |= {k: v for k, v in build_args.items() if k in declared_global}
+            base = interpolate(parts[0], visible)
+            alias = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else str(len(stages))
+            current = {"base": base, "parent": stages.get(base), "args": {}, "instructions": []}
+            stages[alias] = current
+            continue
+        assert current is not None, f"{path}: {keyword} before FROM"
+        if keyword not in ("CMD", "HEALTHCHECK", "ENTRYPOINT"):
+            args = substitute_args(args, current["args"])
+        current["instructions"].append((keyword, args))
     return stages
+
+
+def substitute_args(text: str, args: dict[str, str]) -> str:
+    """``$NAME`` / ``${NAME}`` replaced for the given build arguments only, anything else kept."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return args[name] if name in args else match.group(0)
+
+    return re.sub(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)", sub, text)
+
+
+def image_stage(stages: dict[str, dict[str, Any]], alias: str) -> dict[str, Any]:
+    """A stage with everything it inherits: the base image at the root of its FROM chain and the
+    instructions of its ancestor stages before its own."""
+    chain = [stages[alias]]
+    while chain[0]["parent"] is not None:
+        chain.insert(0, chain[0]["parent"])
+    return {"image": chain[0]["base"], "instructions": [i for stage in chain for i in stage["instructions"]]}
+
+
+def dockerfile_env(instructions: list[tuple[str, str]]) -> dict[str, str]:
+    """The ENV of an image (``ENV K=V K2="V 2"`` form), later values winning."""
+    env: dict[str, str] = {}
+    for keyword, args in instructions:
+        if keyword == "ENV":
+            for item in shlex.split(args):
+                key, eq, value = item.partition("=")
+                assert eq, f"ENV {args}: use the KEY=VALUE form"
+                env[key] = value
+    return env
+
+
+def service_image(name: str) -> dict[str, Any]:
+    """The final stage of the Dockerfile built with ``--build-arg SERVICE=<name>``."""
+    stages = dockerfile_stages(DOCKERFILE, {"SERVICE": name})
+    return image_stage(stages, list(stages)[-1])
 
 
 def nginx_config() -> str:
     return "\n".join(line.split("#", 1)[0] for line in NGINX_CONF.read_text().splitlines())
 
 
+_LOCATION = re.compile(r"location\s+(?:(=|~\*?|\^~)\s+)?([^\s{]+)\s*\{([^{}]*)\}")
+
+
+def nginx_location_blocks(config: str) -> list[tuple[str, str, str]]:
+    """(modifier, pattern, body) of every location, in order; modifier "" for a plain prefix."""
+    return [(m.group(1) or "", m.group(2), m.group(3)) for m in _LOCATION.finditer(config)]
+
+
 def nginx_locations(config: str) -> dict[str, str]:
-    return {m.group(1): m.group(2) for m in re.finditer(r"location\s+([^\s{]+)\s*\{([^{}]*)\}", config)}
+    return {pattern: body for _, pattern, body in nginx_location_blocks(config)}
+
+
+def nginx_outside_locations(config: str) -> str:
+    """The http and server levels: the config without its location blocks."""
+    return _LOCATION.sub("", config)
+
+
+def nginx_select_location(config: str, uri: str) -> tuple[str, str, str]:
+    """The location nginx picks for the normalised ``uri``: an exact match, else the longest prefix
+    if it is ``^~``, else the first matching regex in file order, else the longest prefix."""
+    blocks = nginx_location_blocks(config)
+    for block in blocks:
+        if block[0] == "=" and block[1] == uri:
+            return block
+    prefixes = [b for b in blocks if b[0] in ("", "^~") and uri.startswith(b[1])]
+    longest = max(prefixes, key=lambda b: len(b[1]), default=None)
+    if longest is not None and longest[0] == "^~":
+        return longest
+    for block in blocks:
+        if block[0].startswith("~"):
+            flags = re.IGNORECASE if block[0] == "~*" else 0
+            if re.search(block[1], uri, flags):
+                return block
+    assert longest is not None, f"no location for {uri}"
+    return longest
+
+
+def nginx_normalised_uri(raw: str) -> str:
+    """nginx's $uri for a raw request target: query dropped, percent-decoded, `//` merged, `.` and
+    `..` segments resolved (what locations are matched against)."""
+    path = re.sub(r"/{2,}", "/", unquote(raw.split("?", 1)[0]))
+    trailing = path.endswith(("/", "/.", "/.."))
+    path = posixpath.normpath(path)
+    return path + "/" if trailing and path != "/" else path
+
+
+def nginx_upstream_uri(config: str) -> Callable[[str], str]:
+    """The function of $request_uri that the service locations pass upstream (the prefix map)."""
+    locations = nginx_locations(config)
+    pass_variable = re.compile(r"proxy_pass\s+http://[^$;]+(\$\w+)")
+    variables = {pass_variable.search(locations[f"/{n}/"]).group(1) for n in SERVICES}
+    assert len(variables) == 1
+    variable = variables.pop()
+
+    block = re.search(r"map\s+\$request_uri\s+" + re.escape(variable) + r"\s*\{([^}]*)\}", config)
+    assert block, f"{variable} must be a map of $request_uri"
+    rules = re.findall(r'"?~([^"\s]+)"?\s+(\S+);', block.group(1))
+    default = re.search(r"default\s+(\S+);", block.group(1)).group(1)
+
+    def strip(uri: str) -> str:
+        for pattern, value in rules:
+            found = re.search(pattern.replace("(?<", "(?P<"), uri)
+            if found:
+                groups = found.groupdict()
+                return re.sub(r"\$(\w+)", lambda m, g=groups: g.get(m.group(1)) or "", value)
+        return default
+
+    return strip
+
+
+def served_path(upstream_uri: str) -> str:
+    """The route a service matches for a request target: percent-decoded path (uvicorn), and a
+    trailing slash redirected away (Starlette's redirect_slashes)."""
+    path = unquote(upstream_uri.split("?", 1)[0])
+    return path.rstrip("/") or "/"
 
 
 def k8s_documents() -> list[dict[str, Any]]:
@@ -231,8 +375,11 @@ def test_service_is_built_from_its_dockerfile_and_scalable(name: str) -> None:
 
     build = service["build"]
     assert (COMPOSE_FILE.parent / build["context"]).resolve() == ROOT, "build context must be the repo root"
-    assert Path(build["dockerfile"]) == Path("services") / name / "Dockerfile"
-    assert (ROOT / build["dockerfile"]).is_file()
+    assert (ROOT / build.get("dockerfile", "Dockerfile")).resolve() == DOCKERFILE.resolve()
+    args = build.get("args") or {}
+    if isinstance(args, list):
+        args = dict(item.split("=", 1) for item in args)
+    assert args.get("SERVICE") == name, f"{name}: build.args.SERVICE must be {name!r}"
 
     # `docker compose up --scale <name>=N` needs both of these absent.
     assert "container_name" not in service
@@ -260,7 +407,11 @@ def test_service_environment_uses_only_real_settings(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_service_environment_points_at_the_stack(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {key: interpolate(value) for key, value in compose_env(load_compose()["services"][name]).items()}
+    caller = {"LIVECHAT_JWT_SECRET": TEST_SECRET}
+    env = {
+        key: interpolate(value, caller)
+        for key, value in compose_env(load_compose()["services"][name]).items()
+    }
 
     assert int(env["LIVECHAT_PORT"]) == SERVICES[name]
 
@@ -279,22 +430,44 @@ def test_service_environment_points_at_the_stack(name: str, monkeypatch: pytest.
     assert settings.mongodb_url == env["LIVECHAT_MONGODB_URL"]
 
 
-def test_jwt_secret_comes_from_the_environment_and_is_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jwt_secret_is_required_and_shared(monkeypatch: pytest.MonkeyPatch) -> None:
     services = load_compose()["services"]
     raw = {name: compose_env(services[name])["LIVECHAT_JWT_SECRET"] for name in SERVICES}
     assert len(set(raw.values())) == 1, "every service must verify tokens with the same secret"
 
-    real = "x" * 48
     for name, value in raw.items():
-        assert interpolate(value, {"LIVECHAT_JWT_SECRET": real}) == real, (
-            f"{name}: LIVECHAT_JWT_SECRET must be taken from the caller's environment"
-        )
-        # With a production env and a real secret, the service's settings validate.
-        caller = {"LIVECHAT_JWT_SECRET": real, "LIVECHAT_ENV": "production"}
-        env = {key: interpolate(value, caller) for key, value in compose_env(services[name]).items()}
-        assert env["LIVECHAT_ENV"] == "production", "LIVECHAT_ENV must be overridable"
-        settings = settings_from_env(name, env, monkeypatch)
-        assert (settings.env, settings.jwt_secret) == ("production", real)
+        # `${LIVECHAT_JWT_SECRET:?message}` and nothing else: no default, and unset or empty stops
+        # compose with a message that says what to do.
+        required = re.fullmatch(r"\$\{LIVECHAT_JWT_SECRET:\?(?P<message>[^}]+)\}", value)
+        assert required, f"{name}: LIVECHAT_JWT_SECRET must be ${{LIVECHAT_JWT_SECRET:?...}}, not {value!r}"
+        assert "32" in required.group("message"), "the message should say how long the secret must be"
+        for caller in ({}, {"LIVECHAT_JWT_SECRET": ""}):
+            with pytest.raises(MissingVariable):
+                interpolate(value, caller)
+        assert interpolate(value, {"LIVECHAT_JWT_SECRET": TEST_SECRET}) == TEST_SECRET
+
+    # No development secret anywhere in the file (e.g. a default on another variable).
+    text = COMPOSE_FILE.read_text()
+    dev_secret = settings_class("inbox").model_fields["jwt_secret"].default
+    assert dev_secret not in text
+    assert not re.search(r"LIVECHAT_JWT_SECRET:?[-+]", text), "LIVECHAT_JWT_SECRET must have no default"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_services_run_in_production_mode(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = compose_env(load_compose()["services"][name])
+    # Not even a LIVECHAT_ENV=development in the caller's shell or .env turns it off.
+    for caller_env in ("", "development", "test"):
+        caller = {"LIVECHAT_JWT_SECRET": TEST_SECRET, "LIVECHAT_ENV": caller_env}
+        assert interpolate(raw["LIVECHAT_ENV"], caller) == "production"
+
+    env = {key: interpolate(value, {"LIVECHAT_JWT_SECRET": TEST_SECRET}) for key, value in raw.items()}
+    settings = settings_from_env(name, env, monkeypatch)
+    assert (settings.env, settings.jwt_secret) == ("production", TEST_SECRET)
+    # ... where the service itself refuses a weak secret.
+    weak = {key: interpolate(value, {"LIVECHAT_JWT_SECRET": "too-short"}) for key, value in raw.items()}
+    with pytest.raises(ValueError, match="LIVECHAT_JWT_SECRET"):
+        settings_from_env(name, weak, monkeypatch)
 
 
 def test_services_share_broker_and_database() -> None:
@@ -304,86 +477,145 @@ def test_services_share_broker_and_database() -> None:
         assert len(values) == 1, f"{key} differs between services: {values}"
 
 
-def test_proxy_publishes_8080_and_mounts_the_nginx_config() -> None:
-    proxy = load_compose()["services"]["proxy"]
-    published: dict[int, int] = {}
-    for port in proxy["ports"]:
+def published_ports(service: dict[str, Any], env: dict[str, str]) -> list[tuple[str | None, int, int]]:
+    """(host address or None for every interface, host port, container port) of a service."""
+    published: list[tuple[str | None, int, int]] = []
+    for port in service.get("ports", []):
         if isinstance(port, dict):
-            published[int(port["published"])] = int(port["target"])
-        else:
-            *host, target = interpolate(str(port)).split(":")
-            published[int(host[-1])] = int(target.split("/")[0])
+            host_ip = interpolate(str(port["host_ip"]), env) if port.get("host_ip") else None
+            published.append((host_ip, int(interpolate(str(port["published"]), env)), int(port["target"])))
+            continue
+        text = interpolate(str(port), env).split("/")[0]
+        match = re.fullmatch(
+            r"(?:(?:\[(?P<ip6>[^\]]+)\]|(?P<ip>[^:\[]+)):)?(?:(?P<host>\d+):)?(?P<target>\d+)", text
+        )
+        assert match and match.group("host"), f"{port!r}: give the host port explicitly"
+        host_ip = match.group("ip6") or match.group("ip")
+        published.append((host_ip, int(match.group("host")), int(match.group("target"))))
+    return published
+
+
+def is_loopback(address: str | None) -> bool:
+    return address is not None and ipaddress.ip_address(address).is_loopback
+
+
+def test_proxy_publishes_8080_on_loopback_and_mounts_the_nginx_config() -> None:
+    proxy = load_compose()["services"]["proxy"]
+    published = {host: (address, target) for address, host, target in published_ports(proxy, {})}
     assert PROXY_HOST_PORT in published
+    address, target = published[PROXY_HOST_PORT]
+    assert is_loopback(address), f"the proxy is published on {address or 'every interface'} by default"
+
+    # LIVECHAT_PROXY_BIND opens it up on purpose.
+    opened = published_ports(proxy, {"LIVECHAT_PROXY_BIND": "0.0.0.0"})
+    assert ("0.0.0.0", PROXY_HOST_PORT, target) in opened
 
     listen = re.findall(r"^\s*listen\s+(?:[\d.]+:)?(\d+)", nginx_config(), re.MULTILINE)
-    assert str(published[PROXY_HOST_PORT]) in listen, "the published port must reach nginx's listener"
+    assert str(target) in listen, "the published port must reach nginx's listener"
 
     mounts = [str(v).split(":")[0] if isinstance(v, str) else v["source"] for v in proxy["volumes"]]
     assert any((COMPOSE_FILE.parent / m).resolve() == NGINX_CONF.resolve() for m in mounts)
 
 
+def test_nothing_is_published_on_every_interface_by_default() -> None:
+    for name, service in load_compose()["services"].items():
+        for address, host, _ in published_ports(service, {"LIVECHAT_JWT_SECRET": TEST_SECRET}):
+            assert is_loopback(address), f"{name} publishes {host} on {address or 'every interface'}"
+
+
 # --------------------------------------------------------------------------------------------
-# Dockerfiles
+# Dockerfile
 # --------------------------------------------------------------------------------------------
+
+
+def test_dockerfile_has_one_port_stage_per_service() -> None:
+    # The Dockerfile knows exactly the services of this suite (no stale or missing one).
+    stages = dockerfile_stages(DOCKERFILE, {"SERVICE": "inbox"})
+    port_stages = {alias.removeprefix("service-") for alias in stages if alias.startswith("service-")}
+    assert port_stages == set(SERVICES)
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_dockerfile(name: str) -> None:
-    path = ROOT / "services" / name / "Dockerfile"
-    stages = dockerfile_stages(path)
-    python_stages = [s for s in stages if s["image"] == "python:3.11-slim"]
+    stages = dockerfile_stages(DOCKERFILE, {"SERVICE": name})
+    python_stages = [s for s in stages.values() if s["base"] == "python:3.11-slim"]
     assert len(python_stages) >= 2, "multi-stage on python:3.11-slim (builder + runtime)"
-    copies = [args for s in stages for kw, args in s["instructions"] if kw == "COPY"]
-    assert any(s["image"].startswith("ghcr.io/astral-sh/uv:") for s in stages) or any(
+    everything = [(kw, args) for s in stages.values() for kw, args in s["instructions"]]
+    copies = [args for kw, args in everything if kw == "COPY"]
+    assert any(s["base"].startswith("ghcr.io/astral-sh/uv:") for s in stages.values()) or any(
         "--from=ghcr.io/astral-sh/uv" in args for args in copies
     ), "uv must come from the official image"
 
-    everything = [(kw, args) for s in stages for kw, args in s["instructions"]]
     syncs = [args for kw, args in everything if kw == "RUN" and "uv sync" in args]
     assert syncs, "no `uv sync`"
     final_sync = syncs[-1]
-    for flag in ("--frozen", "--no-dev", f"--package livechat-{name}"):
+    for flag in ("--frozen", "--no-dev", "--no-editable"):
         assert flag in final_sync, f"`uv sync` lacks {flag}"
+    for sync in syncs:
+        assert re.search(rf"--package livechat-{name}(?!\S)", sync), f"`{sync}` is not for livechat-{name}"
 
-    runtime = stages[-1]
+    runtime = service_image(name)
     assert runtime["image"] == "python:3.11-slim"
     final = runtime["instructions"]
     exposed = [int(p.split("/")[0]) for kw, args in final if kw == "EXPOSE" for p in args.split()]
     assert exposed == [SERVICES[name]]
+    assert any(kw == "COPY" and "--from=builder" in args for kw, args in final), (
+        "the venv comes from the builder"
+    )
 
     users = [args for kw, args in final if kw == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "must run as a non-root user"
+    assert users[-1].split(":")[0].isdigit(), "a numeric user, so that runAsNonRoot can check it"
 
-    env_text = " ".join(args for kw, args in final if kw == "ENV")
-    assert re.search(r"\bLIVECHAT_HOST=0\.0\.0\.0\b", env_text)
-    assert re.search(rf"\bLIVECHAT_PORT={SERVICES[name]}\b", env_text)
+    env = dockerfile_env(final)
+    assert env.get("LIVECHAT_HOST") == "0.0.0.0"
+    assert env.get("LIVECHAT_PORT") == str(SERVICES[name])
 
     healthchecks = [args for kw, args in final if kw == "HEALTHCHECK"]
     assert healthchecks and "/healthz" in healthchecks[-1] and "python" in healthchecks[-1]
 
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_dockerfile_runs_the_service_as_pid_1(name: str) -> None:
+    final = service_image(name)["instructions"]
     cmds = [args for kw, args in final if kw == "CMD"]
-    assert cmds and yaml.safe_load(cmds[-1]) == [f"livechat-{name}"]
+    assert cmds, "no CMD"
+    assert not [args for kw, args in final if kw == "ENTRYPOINT"]
+    argv = yaml.safe_load(cmds[-1])
+    assert isinstance(argv, list), "exec-form CMD (a shell-form one does not pass signals on)"
+    if argv[:2] in (["sh", "-c"], ["/bin/sh", "-c"]):
+        # The shell expands the image's ENV (never build args), then must `exec` the service so
+        # that it is PID 1 and gets SIGTERM.
+        env = dockerfile_env(final)
+        words = shlex.split(interpolate(argv[2], env))
+        assert words[0] == "exec", f"{argv[2]!r}: the shell must exec the service"
+        argv = words[1:]
+    assert argv == [f"livechat-{name}"]
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_dockerfile_copies_existing_paths_and_the_whole_workspace_closure(name: str) -> None:
-    path = ROOT / "services" / name / "Dockerfile"
+def test_dockerfile_copies_the_workspace_closure_and_nothing_else(name: str) -> None:
     copied: list[str] = []
-    for keyword, args in dockerfile_instructions(path):
-        if keyword not in ("COPY", "ADD"):
-            continue
-        parts = [p for p in args.split() if not p.startswith("--")]
-        if "--from=" in args:
-            continue
-        for source in parts[:-1]:
-            assert (ROOT / source).exists(), f"{path}: COPY source {source} does not exist"
-            copied.append(source.rstrip("/"))
+    for stage in dockerfile_stages(DOCKERFILE, {"SERVICE": name}).values():
+        for keyword, args in stage["instructions"]:
+            if keyword not in ("COPY", "ADD") or "--from=" in args:
+                continue
+            parts = [p for p in args.split() if not p.startswith("--")]
+            for source in parts[:-1]:
+                assert (ROOT / source).exists(), f"SERVICE={name}: COPY source {source} does not exist"
+                copied.append(Path(source).as_posix().rstrip("/"))
+    assert "uv.lock" in copied and "pyproject.toml" in copied
 
     members = workspace_members()
-    for member in workspace_closure(f"livechat-{name}"):
-        directory = members[member].relative_to(ROOT).as_posix()
-        assert directory in copied, f"{path}: the sources of workspace member {member} are not copied"
-    assert "uv.lock" in copied and "pyproject.toml" in copied
+    closure = workspace_closure(f"livechat-{name}")
+    for member, directory in members.items():
+        rel = directory.relative_to(ROOT)
+        if member in closure:
+            assert rel.as_posix() in copied, f"SERVICE={name}: the sources of {member} are not copied"
+        else:
+            # Neither copied itself nor within a copied folder (`COPY libs libs`, `COPY . .`).
+            inside = [c for c in copied if c in (".", "") or rel == Path(c) or Path(c) in rel.parents]
+            assert not inside, f"SERVICE={name}: {member} is not needed but copied by {inside}"
 
 
 def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
@@ -395,7 +627,7 @@ def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     for needed in (".git", ".venv", ".data", "__pycache__"):
         assert needed in patterns, f".dockerignore does not exclude {needed}"
     for kept in ("libs", "services", "uv.lock", "pyproject.toml"):
-        assert kept not in patterns, f".dockerignore excludes {kept}, which the Dockerfiles copy"
+        assert kept not in patterns, f".dockerignore excludes {kept}, which the Dockerfile copies"
 
 
 # --------------------------------------------------------------------------------------------
@@ -418,26 +650,7 @@ def test_nginx_routes_every_prefix_to_its_service() -> None:
 
 
 def test_nginx_strips_the_prefix() -> None:
-    config = nginx_config()
-    locations = nginx_locations(config)
-    pass_variable = re.compile(r"proxy_pass\s+http://[^$;]+(\$\w+)")
-    variables = {pass_variable.search(locations[f"/{n}/"]).group(1) for n in SERVICES}
-    assert len(variables) == 1
-    variable = variables.pop()
-
-    block = re.search(r"map\s+\$request_uri\s+" + re.escape(variable) + r"\s*\{([^}]*)\}", config)
-    assert block, f"{variable} must be a map of $request_uri"
-    rules = re.findall(r'"?~([^"\s]+)"?\s+(\S+);', block.group(1))
-    default = re.search(r"default\s+(\S+);", block.group(1)).group(1)
-
-    def strip(uri: str) -> str:
-        for pattern, value in rules:
-            found = re.search(pattern.replace("(?<", "(?P<"), uri)
-            if found:
-                groups = found.groupdict()
-                return re.sub(r"\$(\w+)", lambda m, g=groups: g.get(m.group(1)) or "", value)
-        return default
-
+    strip = nginx_upstream_uri(nginx_config())
     for name in SERVICES:
         assert strip(f"/{name}/v1/things?limit=10&a=%2F") == "/v1/things?limit=10&a=%2F"
         assert strip(f"/{name}/") == "/"
@@ -456,6 +669,62 @@ def test_nginx_websockets_and_docker_dns() -> None:
     # lost in any location that adds one.
     for prefix, body in nginx_locations(config).items():
         assert "proxy_set_header" not in body, f"location {prefix} drops the server-level headers"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_nginx_hides_metrics_and_docs(name: str) -> None:
+    config = nginx_config()
+    strip = nginx_upstream_uri(config)
+
+    def route(raw: str) -> tuple[str, str | None]:
+        """(location pattern, path served upstream or None when nginx answers itself)."""
+        _, pattern, body = nginx_select_location(config, nginx_normalised_uri(raw))
+        return pattern, served_path(strip(raw)) if "proxy_pass" in body else None
+
+    for hidden in HIDDEN_PATHS:
+        for raw in (f"/{name}{hidden}", f"/{name}{hidden}/", f"/{name}{hidden}?x=1"):
+            pattern, served = route(raw)
+            assert served is None, f"{raw} reaches {name} as {served}"
+            assert re.search(r"return\s+404\b", nginx_locations(config)[pattern]), f"{raw}: not a 404"
+
+    # Spellings of the same paths: whatever location nginx picks, the service must not serve one.
+    tricks = [
+        f"/{name}//metrics",
+        f"/{name}/./metrics",
+        f"/{name}/v1/../metrics",
+        f"/{name}/%6detrics",
+        f"/{name}/%2e/docs",
+        f"/{name}%2Fmetrics",
+        f"/{name}%2Fv1/metrics",
+        f"/{name}%2F..%2F{name}/redoc",
+        f"/x/..%2F{name}/metrics",
+    ]
+    for raw in tricks:
+        _, served = route(raw)
+        assert served not in HIDDEN_PATHS, f"{raw} reaches {name} as {served}"
+
+    # The rest of the service, /openapi.json included, stays reachable.
+    for path in ("/openapi.json", "/healthz", "/v1/things", "/v1/metrics", "/docsearch"):
+        pattern, served = route(f"/{name}{path}")
+        assert (pattern, served) == (f"/{name}/", path)
+
+
+def test_nginx_security_headers_on_every_response() -> None:
+    config = nginx_config()
+    added = {
+        m.group(1).lower(): (m.group(2).strip('"'), bool(m.group(3)))
+        for m in re.finditer(
+            r"^\s*add_header\s+(\S+)\s+(\"[^\"]*\"|\S+)(\s+always)?\s*;",
+            nginx_outside_locations(config),
+            re.M,
+        )
+    }
+    for header, value in SECURITY_HEADERS.items():
+        assert added.get(header.lower()) == (value, True), f"{header}: {value} always (errors too)"
+    assert "content-security-policy" not in added, "the services set their own CSP"
+    # add_header is inherited only by levels that set none of their own.
+    for prefix, body in nginx_locations(config).items():
+        assert "add_header" not in body, f"location {prefix} drops the server-level headers"
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,3 +817,35 @@ def test_k8s_ingress_routes_every_prefix() -> None:
     for name, port in SERVICES.items():
         matching = [target for path, target in routes.items() if re.match(rf"/{name}(?![\w-])", path)]
         assert matching == [(name, port)], f"ingress route for /{name}: {matching}"
+
+
+def test_k8s_ingress_hides_metrics_and_docs() -> None:
+    (ingress,) = [d for d in k8s_documents() if d["kind"] == "Ingress"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations.get("nginx.ingress.kubernetes.io/use-regex") == "true"
+    rewrite = annotations["nginx.ingress.kubernetes.io/rewrite-target"]
+    paths = [
+        (p["path"], p["backend"]["service"]["name"])
+        for r in ingress["spec"]["rules"]
+        for p in r["http"]["paths"]
+    ]
+
+    def route(uri: str) -> list[tuple[str, str]]:
+        """(service, rewritten path) of every path regex matching ``uri`` (ingress-nginx anchors
+        them at the start and matches case-insensitively)."""
+        found = []
+        for path, service in paths:
+            match = re.match(path, uri, re.IGNORECASE)
+            if match:
+                found.append(
+                    (service, re.sub(r"\$(\d)", lambda m, g=match: g.group(int(m.group(1))) or "", rewrite))
+                )
+        return found
+
+    for name in SERVICES:
+        for hidden in HIDDEN_PATHS:
+            for uri in (f"/{name}{hidden}", f"/{name}{hidden}/", f"/{name.upper()}{hidden.upper()}"):
+                assert not [r for r in route(uri) if served_path(r[1]) in HIDDEN_PATHS], uri
+        for path in ("/openapi.json", "/v1/things", "/docsearch", "/"):
+            assert route(f"/{name}{path}") == [(name, path)]
+        assert route(f"/{name}") == [(name, "/")]
