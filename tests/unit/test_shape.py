@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def test_routes_never_import_a_repository(path: Path) -> None:
 
 def _openapi(service: str) -> dict[str, Any]:
     app_module = importlib.import_module(f"{service}.app")
-    settings = importlib.import_module(f"{service}.settings").Settings(env="test", jwt_secret="x" * 16 + "y" * 16)
+    settings_class = importlib.import_module(f"{service}.settings").Settings
+    settings = settings_class(env="test", jwt_secret=secrets.token_urlsafe(32))
     document: dict[str, Any] = app_module.create_app(settings).openapi()
     return document
 
