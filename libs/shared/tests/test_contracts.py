@@ -291,3 +291,28 @@ def test_ids_sort_by_millisecond_across_time() -> None:
     time.sleep(0.003)
     later = new_id()
     assert earlier < later
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://media.acme.example/a.png", True),
+        ("http://media.acme.example/a.png", True),
+        ("HTTPS://media.acme.example/a.png", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript://%0aalert(1)", False),
+        ("data:text/html;base64,PGI+", False),
+        ("//media.acme.example/a.png", False),
+        ("ftp://media.acme.example/a.png", False),
+        ("https:", False),
+        ("", False),
+    ],
+)
+def test_attachment_urls_are_http_only(url: str, accepted: bool) -> None:
+    from livechat_shared.contracts import Attachment
+
+    if accepted:
+        assert Attachment(url=url, content_type="image/png").url == url
+    else:
+        with pytest.raises(ValidationError, match="http"):
+            Attachment(url=url, content_type="image/png")

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from livechat_shared.errors import DomainError
+from fastapi.responses import HTMLResponse
+from livechat_shared.errors import DomainError, RateLimited
 from livechat_shared.web import ApiError, error_body, install_error_handlers
-from livechat_shared.web.limits import BodySizeLimit
+from livechat_shared.web.limits import BodySizeLimit, HeaderLimits, SecurityHeaders
 from pydantic import BaseModel, ConfigDict, Field
 
 LIMIT = 1024
@@ -43,6 +44,16 @@ def build_app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app, {ItemNotFound: 404})
     app.add_middleware(BodySizeLimit, max_bytes=LIMIT)
+    app.add_middleware(HeaderLimits)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/page")
+    async def page() -> HTMLResponse:
+        return HTMLResponse("<p>hi</p>", headers={"Content-Security-Policy": "default-src 'self'"})
+
+    @app.get("/busy")
+    async def busy() -> None:
+        raise RateLimited("too many messages; retry later", retry_after=17)
 
     @app.post("/items")
     async def create_item(item: Item) -> dict[str, Any]:
@@ -207,3 +218,51 @@ async def test_oversized_streamed_body_is_413_for_a_model_endpoint(client: httpx
     )
     assert "content-length" not in request.headers
     assert_error(await client.send(request), 413, "payload_too_large")
+
+
+async def test_rate_limited_is_429_with_retry_after(client: httpx.AsyncClient) -> None:
+    response = await client.get("/busy")
+    error = assert_error(response, 429, "rate_limited")
+    assert response.headers["retry-after"] == "17"
+    assert error["details"] == {"retry_after": 17}
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("x-correlation-id", "x" * 8000),
+        ("x-correlation-id", "x" * 129),
+        ("x-correlation-id", "a b"),
+        ("x-correlation-id", ""),
+        ("traceparent", "00-" + "0" * 4000),
+        ("traceparent", "not-a-traceparent"),
+        ("tracestate", "a=" + "b" * 600),
+    ],
+)
+async def test_travelling_headers_are_bounded(client: httpx.AsyncClient, header: str, value: str) -> None:
+    response = await client.get("/items/1", headers={header: value})
+    error = assert_error(response, 400, "invalid_header")
+    assert header in error["message"]
+
+
+async def test_good_travelling_headers_pass(client: httpx.AsyncClient) -> None:
+    headers = {
+        "x-correlation-id": "01JP9ZQ2CC4W7M2TY9HB6RXK3E:retry-2",
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "tracestate": "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+    }
+    assert (await client.get("/items/1", headers=headers)).status_code == 200
+
+
+async def test_security_headers_on_every_response(client: httpx.AsyncClient) -> None:
+    for response in [await client.get("/items/1"), await client.get("/nowhere"), await client.get("/busy")]:
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+async def test_a_page_keeps_its_own_content_security_policy(client: httpx.AsyncClient) -> None:
+    response = await client.get("/page")
+    assert response.headers.get_list("content-security-policy") == ["default-src 'self'"]
+    assert response.headers["x-frame-options"] == "DENY"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from livechat_dev.testing import settings_from
-from livechat_shared.settings import DEV_JWT_SECRET, ServiceSettings
+from livechat_shared.settings import DEV_JWT_SECRET, ServiceSettings, weak_secret_reason
 from pydantic import ValidationError
 
 STRONG_SECRET = "k7Qm2vX9pL4sT8wZ1bN6cR3fH5jD0gYe"  # 32 characters
+OPERATOR_KEY = "Zr8Tq3Lm6Wv1Np4Ks9Xc2Bh7Gd5Fj0Ay"
 
 
 def test_defaults() -> None:
@@ -51,15 +52,39 @@ def test_outside_development_a_short_secret_is_refused(env: str, secret: str) ->
 
 @pytest.mark.parametrize("secret", [STRONG_SECRET, STRONG_SECRET * 3])
 def test_production_accepts_a_long_secret(secret: str) -> None:
-    settings = ServiceSettings(env="production", jwt_secret=secret)
+    settings = ServiceSettings(env="production", jwt_secret=secret, operator_key=OPERATOR_KEY)
     assert settings.env == "production"
     assert settings.jwt_secret == secret
 
 
 def test_production_with_an_identity_provider_needs_no_secret() -> None:
-    settings = ServiceSettings(env="production", jwt_jwks_url="https://id.acme.example/.well-known/jwks.json")
+    settings = ServiceSettings(
+        env="production", jwt_jwks_url="https://id.acme.example/.well-known/jwks.json", operator_key=""
+    )
     assert settings.jwt_jwks_url == "https://id.acme.example/.well-known/jwks.json"
     assert settings.jwt_secret == DEV_JWT_SECRET  # unused: tokens are verified against the JWKS
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["a" * 32, "ab" * 32, "abcd" * 16, "0123456789" * 3 + "01", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"],
+)
+def test_outside_development_a_trivially_weak_secret_is_refused(secret: str) -> None:
+    with pytest.raises(ValidationError, match="trivially weak"):
+        ServiceSettings(env="production", jwt_secret=secret, operator_key=OPERATOR_KEY)
+    with pytest.raises(ValidationError, match="LIVECHAT_OPERATOR_KEY is trivially weak"):
+        ServiceSettings(env="production", jwt_secret=STRONG_SECRET, operator_key=secret)
+
+
+def test_the_operator_key_may_be_left_empty_to_disable_operator_calls() -> None:
+    assert ServiceSettings(env="production", jwt_secret=STRONG_SECRET, operator_key="").operator_key == ""
+
+
+def test_weak_secret_reason_accepts_generated_secrets() -> None:
+    import secrets
+
+    assert all(weak_secret_reason(secrets.token_urlsafe(32)) is None for _ in range(50))
+    assert weak_secret_reason(secrets.token_hex(16)) is None  # 32 hex characters: 128 bits
 
 
 def test_development_accepts_any_secret() -> None:
@@ -71,6 +96,9 @@ def test_production_refusal_from_the_environment(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ValidationError):
         ServiceSettings()
     monkeypatch.setenv("LIVECHAT_JWT_SECRET", STRONG_SECRET)
+    with pytest.raises(ValidationError, match="LIVECHAT_OPERATOR_KEY must be set"):
+        ServiceSettings()
+    monkeypatch.setenv("LIVECHAT_OPERATOR_KEY", OPERATOR_KEY)
     assert ServiceSettings().jwt_secret == STRONG_SECRET
 
 

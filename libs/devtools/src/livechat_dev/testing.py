@@ -17,7 +17,10 @@ import aio_pika
 import httpx
 from fastapi import FastAPI
 from livechat_shared.bus import queue_name
+from livechat_shared.contracts import DirectoryUser
+from livechat_shared.directory import DirectoryCopy
 from livechat_shared.ids import new_id
+from livechat_shared.mongo import Mongo
 from livechat_shared.settings import ServiceSettings
 from livechat_shared.topology import DURABLE_QUEUES
 
@@ -73,6 +76,7 @@ def isolated_env(amqp_url: str, mongo_url: str) -> dict[str, str]:
     return {
         "LIVECHAT_ENV": "test",
         "LIVECHAT_JWT_SECRET": secrets.token_urlsafe(32),
+        "LIVECHAT_OPERATOR_KEY": secrets.token_urlsafe(32),
         "LIVECHAT_AMQP_URL": amqp_url,
         "LIVECHAT_MONGODB_URL": mongo_url,
         "LIVECHAT_EXCHANGE": f"test-{run}.events",
@@ -146,3 +150,28 @@ class TcpProxy:
             pass
         finally:
             self._links -= {writer, up_writer}
+
+
+async def seed_directory(settings: ServiceSettings, *users: DirectoryUser) -> None:
+    """Put ``users`` in a service's copy of the directory (its database), as the assignment
+    service's events would: for tests of one service without the assignment service running."""
+    mongo = Mongo.from_settings(settings)
+    try:
+        copy = DirectoryCopy(mongo)
+        for user in users:
+            await copy.apply(user)
+    finally:
+        await mongo.close()
+
+
+def directory_user(
+    user_id: str, workspace_id: str, role: str = "admin", *, team_ids: tuple[str, ...] = (), **fields: Any
+) -> DirectoryUser:
+    """A directory entry for tests (version 1, active unless said otherwise)."""
+    values: dict[str, Any] = {
+        "id": user_id,
+        "workspace_id": workspace_id,
+        "role": role,
+        "team_ids": list(team_ids),
+    }
+    return DirectoryUser.model_validate({"version": 1, **values, **fields})

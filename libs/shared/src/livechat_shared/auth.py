@@ -1,8 +1,10 @@
 """Who is calling, and what they may do.
 
-Agents present a bearer JWT with claims ``sub`` (user id), ``ws`` (workspace), ``role`` and
-``teams``; an optional ``perms`` claim adds individual grants to the role's. Development signs with
-an HS256 secret; production verifies RS256/ES256 tokens against the identity provider's JWKS.
+A bearer JWT proves *who* the caller is: ``sub`` (user id), ``ws`` (workspace) and ``exp``.
+Development signs with an HS256 secret; production verifies RS256/ES256 tokens against the
+identity provider's JWKS. *What* they may do comes from the directory, never from the token: the
+user's role, teams, grants and whether they are active are read on every request (see
+``livechat_shared.directory``), so a change takes effect on the user's next request.
 
 The scope rules are plain functions so every service applies the same ones and tests need no I/O.
 Objects outside a user's scope are reported as missing (404), never as forbidden.
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .contracts import DirectoryUser
 from .ids import utcnow
 from .settings import ServiceSettings
 
@@ -56,6 +59,10 @@ class Principal(BaseModel):
     teams: frozenset[str] = frozenset()
     grants: frozenset[Permission] = frozenset()
     name: str | None = None
+    expires_at: datetime | None = None
+    """When the token that proved this identity expires (a live socket closes then)."""
+    directory_version: int = 0
+    """The version of the directory entry this principal was read from (newer snapshots replace it)."""
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -96,6 +103,37 @@ class InvalidTokenError(Exception):
     pass
 
 
+class Identity(BaseModel):
+    """What a verified token says: who the caller is, and until when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str = Field(min_length=1, max_length=64)
+    workspace_id: str = Field(min_length=1, max_length=64)
+    expires_at: datetime
+
+
+def principal_for(identity: Identity, user: DirectoryUser | None) -> Principal | None:
+    """The caller as the directory knows them; ``None`` when the directory does not know the user
+    in that workspace, or they are deactivated."""
+    if (
+        user is None
+        or not user.active
+        or (user.id, user.workspace_id) != (identity.user_id, identity.workspace_id)
+    ):
+        return None
+    return Principal(
+        user_id=user.id,
+        workspace_id=user.workspace_id,
+        role=Role(user.role),
+        teams=frozenset(user.team_ids),
+        grants=frozenset(Permission(g) for g in user.grants),
+        name=user.name,
+        expires_at=identity.expires_at,
+        directory_version=user.version,
+    )
+
+
 class TokenVerifier:
     """Verifies bearer tokens: HS256 with the configured secret, or the JWKS of an identity provider."""
 
@@ -105,7 +143,7 @@ class TokenVerifier:
             jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True) if settings.jwt_jwks_url else None
         )
 
-    async def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Identity:
         try:
             if self._jwks is not None:
                 key = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
@@ -120,20 +158,13 @@ class TokenVerifier:
                 issuer=self.settings.jwt_issuer,
                 options={"require": ["sub", "exp"], "verify_aud": self.settings.jwt_audience is not None},
             )
-            return principal_from_claims(claims)
-        except (jwt.PyJWTError, ValidationError, KeyError, ValueError) as exc:
+            return Identity(
+                user_id=claims["sub"],
+                workspace_id=claims["ws"],
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            )
+        except (jwt.PyJWTError, ValidationError, KeyError, ValueError, TypeError, OverflowError) as exc:
             raise InvalidTokenError(str(exc)) from exc
-
-
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    return Principal(
-        user_id=claims["sub"],
-        workspace_id=claims["ws"],
-        role=Role(claims["role"]),
-        teams=frozenset(claims.get("teams") or ()),
-        grants=frozenset(Permission(p) for p in claims.get("perms") or ()),
-        name=claims.get("name"),
-    )
 
 
 def issue_token(
@@ -141,23 +172,27 @@ def issue_token(
     *,
     user_id: str,
     workspace_id: str,
-    role: Role | str,
+    role: Role | str | None = None,
     teams: Iterable[str] = (),
     name: str | None = None,
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
-    """Sign an HS256 token with the configured secret (development and tests; production uses an IdP)."""
+    """Sign an HS256 token with the configured secret (development and tests; production uses an IdP).
+
+    ``role``, ``teams`` and ``name`` are informational claims for clients: the services read the
+    user's role, teams and grants from the directory, never from the token."""
     if settings.jwt_jwks_url:
         raise RuntimeError("tokens are issued by the identity provider when LIVECHAT_JWT_JWKS_URL is set")
     now = utcnow()
-    claims = {
+    claims: dict[str, Any] = {
         "sub": user_id,
         "ws": workspace_id,
-        "role": str(Role(role)),
         "teams": sorted(teams),
         "iat": now,
         "exp": now + ttl,
     }
+    if role is not None:
+        claims["role"] = str(Role(role))
     if name:
         claims["name"] = name
     if settings.jwt_issuer:

@@ -231,3 +231,14 @@ class Consumers:
         consume.__name__ = getattr(handler, "__name__", "consume")
         self.broker.subscriber(queue, events_exchange(self.settings), channel=channel)(consume)
         self.registered.append(queue.name)
+
+
+@dataclass
+class BrokerPing:
+    """Whether the broker answers now (the outbox parks an event only while it does)."""
+
+    broker: RabbitBroker
+    timeout: float = 2.0
+
+    async def healthy(self) -> bool:
+        return bool(await self.broker.ping(timeout=self.timeout))

@@ -31,3 +31,15 @@ class DomainError(Exception):
 
 ErrorStatuses = Mapping[type[DomainError], int]
 """A service's mapping of its domain errors to HTTP statuses (the nearest class in the MRO wins)."""
+
+
+class RateLimited(DomainError):
+    """Too many requests from one key (an address, an app, a visitor) in the current window."""
+
+    code = "rate_limited"
+    default_message = "too many requests; retry later"
+    on_bus = "retry"
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.details.get("retry_after", 1))

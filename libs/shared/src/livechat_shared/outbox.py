@@ -4,6 +4,11 @@ then relayed to the broker with publisher confirms and removed.
 A crash between the confirm and the removal publishes the event again; consumers are idempotent on
 ``event_id``, so the effect stays exactly-once. Several replicas may relay the same outbox: each
 document is leased with a conditional update before it is published.
+
+An event the broker refuses while the broker itself is healthy (a malformed property, say) is
+retried a few times and then **parked** in ``outbox_parked`` with its error, counted
+(``outbox_parked_total``) and logged, so one bad event never holds back the others. While the broker
+is down nothing is parked: every event waits for it.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
+from prometheus_client import CollectorRegistry, Counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -26,7 +33,12 @@ from .telemetry import get_logger
 log = get_logger(__name__)
 
 OUTBOX = "outbox"
+PARKED = "outbox_parked"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class BrokerHealth(Protocol):
+    async def healthy(self) -> bool: ...
 
 
 class Outbox:
@@ -38,10 +50,23 @@ class Outbox:
         poll_seconds: float = 0.5,
         lease_seconds: float = 30.0,
         batch: int = 100,
+        health: BrokerHealth | None = None,
+        max_attempts: int = 3,
+        retry_seconds: float = 1.0,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.mongo = mongo
         self.coll = mongo.db[OUTBOX]
+        self.parked = mongo.db[PARKED]
         self.publisher = publisher
+        self.health = health
+        self.max_attempts = max_attempts
+        self.retry = timedelta(seconds=retry_seconds)
+        self.parked_total = Counter(
+            "outbox_parked_total",
+            "Outbox events parked after the broker kept refusing them",
+            registry=registry,
+        )
         self.poll_seconds = poll_seconds
         self.lease = timedelta(seconds=lease_seconds)
         self.batch = batch
@@ -90,11 +115,41 @@ class Outbox:
                     event_id=doc["_id"],
                     correlation_id=doc["correlation_id"],
                 )
+            except Exception as exc:
+                if not await self._broker_healthy():
+                    raise  # the broker is down: every event waits for it
+                await self._failed(doc, exc, now)
+                continue
             finally:
                 otel_context.detach(token)
             await self.coll.delete_one({"_id": doc["_id"]})
             published += 1
         return published
+
+    async def _broker_healthy(self) -> bool:
+        if self.health is None:
+            return False
+        try:
+            return await self.health.healthy()
+        except Exception:
+            return False
+
+    async def _failed(self, doc: dict[str, Any], exc: Exception, now: datetime) -> None:
+        """The broker is up but refused this event: retry it soon, or park it after the last try."""
+        attempts = int(doc.get("attempts", 0)) + 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if attempts < self.max_attempts:
+            await self.coll.update_one(
+                {"_id": doc["_id"]},
+                {"$set": {"attempts": attempts, "lease_until": now + self.retry, "error": error}},
+            )
+            return
+        await self.parked.replace_one(
+            {"_id": doc["_id"]}, {**doc, "attempts": attempts, "error": error, "parked_at": now}, upsert=True
+        )
+        await self.coll.delete_one({"_id": doc["_id"]})
+        self.parked_total.inc()
+        log.error("outbox_event_parked", event_id=doc["_id"], routing_key=doc["routing_key"], error=error)
 
     async def _run(self) -> None:
         while True:

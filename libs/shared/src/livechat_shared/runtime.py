@@ -12,10 +12,14 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 
 from .auth import TokenVerifier
-from .bus import Consumers, EventPublisher, create_broker, declare_topology
+from .bus import BrokerPing, Consumers, EventPublisher, create_broker, declare_topology
+from .directory import Directory, DirectoryCopy, on_user_changed
 from .mongo import Mongo
+from .outbox import Outbox
+from .ratelimit import RateLimiter
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger, setup_telemetry
+from .topology import QueueSpec
 
 log = get_logger(__name__)
 
@@ -34,6 +38,10 @@ class Runtime:
     publisher: EventPublisher
     consumers: Consumers
     verifier: TokenVerifier
+    limiter: RateLimiter
+    directory: Directory | None = None
+    """Where requests' users are looked up; set by the service's ``create_app`` (without one, every
+    bearer token is refused)."""
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
 
@@ -42,16 +50,43 @@ class Runtime:
         telemetry = setup_telemetry(settings)
         registry = CollectorRegistry()
         broker = create_broker(settings, telemetry, registry)
+        mongo = Mongo.from_settings(settings)
         return cls(
             settings=settings,
             telemetry=telemetry,
             registry=registry,
             broker=broker,
-            mongo=Mongo.from_settings(settings),
+            mongo=mongo,
             publisher=EventPublisher(broker, settings),
             consumers=Consumers(broker, settings),
             verifier=TokenVerifier(settings),
+            limiter=RateLimiter(mongo),
         )
+
+    def keep_directory_copy(self, queue: QueueSpec) -> DirectoryCopy:
+        """Authorise requests from a copy of the directory kept in this service's database, fed by
+        ``queue`` (every service but assignment, which owns the directory)."""
+        copy = DirectoryCopy(self.mongo)
+        self.directory = copy
+        self.consumers.durable(queue, on_user_changed(copy))
+        return copy
+
+    def relayed_outbox(self) -> Outbox:
+        """The service's transactional outbox, relayed from start to stop (see ``livechat_shared.outbox``)."""
+        outbox = Outbox(
+            self.mongo,
+            self.publisher,
+            poll_seconds=self.settings.outbox_poll_seconds,
+            health=BrokerPing(self.broker),
+            registry=self.registry,
+        )
+
+        async def start_relay() -> None:
+            outbox.start()
+
+        self.on_start.append(start_relay)
+        self.on_stop.append(outbox.stop)
+        return outbox
 
     async def start(self) -> None:
         await self.mongo.create_indexes()

@@ -7,12 +7,30 @@ refuses to start with it (tests set their own secret).
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
+DEV_OPERATOR_KEY = "development-only-operator-key-change-me-0123456789"
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign tokens or guard operator calls, or ``None``.
+
+    At least 32 characters, at least 10 different ones, and about 128 bits if its characters were
+    drawn at random from the classes it uses (lower case, upper case, digits, others): a
+    ``secrets.token_urlsafe(32)`` gives about 190, ``secrets.token_hex(16)`` about 165."""
+    if len(secret) < 32:
+        return "must be at least 32 characters"
+    classes = (str.islower, str.isupper, str.isdigit)
+    pool = sum(size for test, size in zip(classes, (26, 26, 10), strict=True) if any(test(c) for c in secret))
+    pool += 33 if any(not any(test(c) for test in classes) for c in secret) else 0
+    if len(set(secret)) < 10 or len(secret) * math.log2(max(pool, 2)) < 128:
+        return "is trivially weak (too few different characters); use e.g. `openssl rand -base64 48`"
+    return None
 
 
 class ServiceSettings(BaseSettings):
@@ -47,6 +65,13 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
 
+    operator_key: str = DEV_OPERATOR_KEY
+    """Guards the operator's calls (creating a workspace, looking a user up for the CLI); empty
+    disables them. Sent as the ``X-Operator-Key`` header."""
+
+    rate_auth_failures_per_minute: int = Field(default=60, ge=0)
+    """Refused bearer tokens per client address and minute before further attempts get 429 (0: no limit)."""
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
 
@@ -60,11 +85,19 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> ServiceSettings:
-        if self.env != "development" and self.jwt_jwks_url is None:
+        if self.env == "development":
+            return self
+        if self.jwt_jwks_url is None:
             if self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError(
                     "LIVECHAT_JWT_SECRET must be set outside development (or LIVECHAT_JWT_JWKS_URL)"
                 )
-            if len(self.jwt_secret) < 32:
-                raise ValueError("LIVECHAT_JWT_SECRET must be at least 32 characters")
+            if reason := weak_secret_reason(self.jwt_secret):
+                raise ValueError(f"LIVECHAT_JWT_SECRET {reason}")
+        if self.operator_key == DEV_OPERATOR_KEY:
+            raise ValueError(
+                "LIVECHAT_OPERATOR_KEY must be set outside development (or set empty to disable)"
+            )
+        if self.operator_key and (reason := weak_secret_reason(self.operator_key)):
+            raise ValueError(f"LIVECHAT_OPERATOR_KEY {reason}")
         return self

@@ -14,6 +14,7 @@ import sys
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 from opentelemetry import trace
@@ -23,7 +24,23 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from .settings import ServiceSettings
 
-_SECRET_QUERY = re.compile(r"(token=)[^&\s\"]+")
+_SECRET_QUERY = re.compile(r"((?:^|[?&\s\"'])[A-Za-z_]*token=)[^&\s\"']+", re.IGNORECASE)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+")
+_BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` without tokens: any ``...token=`` query value (also when percent-encoded, as in
+    ``%74oken=``), anything shaped like a JWT, and bearer credentials."""
+    if "%" in text:
+        decoded = unquote(text)
+        if decoded != text and (
+            _SECRET_QUERY.search(decoded) or _JWT.search(decoded) or _BEARER.search(decoded)
+        ):
+            text = decoded  # log the decoded form, so the redaction cannot be dodged by encoding
+    text = _SECRET_QUERY.sub(r"\1***", text)
+    text = _JWT.sub("***", text)
+    return _BEARER.sub(r"\1***", text)
 
 
 class RedactTokens(logging.Filter):
@@ -31,12 +48,19 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
-            record.args = tuple(
-                _SECRET_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
-            )
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
         if isinstance(record.msg, str):
-            record.msg = _SECRET_QUERY.sub(r"\1***", record.msg)
+            record.msg = redact(record.msg)
         return True
+
+
+def _redact_event(_logger: object, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The last step before rendering: no token in any string value, tracebacks included."""
+    for key, value in list(event.items()):
+        if isinstance(value, str):
+            event[key] = redact(value)
+    return event
 
 
 def _add_trace_ids(_logger: object, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -69,7 +93,7 @@ def configure_logging(settings: ServiceSettings) -> None:
         _add_trace_ids,
     ]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, structlog.processors.format_exc_info, _redact_event, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
@@ -82,6 +106,8 @@ def configure_logging(settings: ServiceSettings) -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                _redact_event,
                 renderer,
             ],
         )

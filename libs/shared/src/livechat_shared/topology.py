@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contracts import DeliveryUpdatedV1, MessageReceivedV1, OutboundRequestedV1
+from .contracts import DeliveryUpdatedV1, MessageReceivedV1, OutboundRequestedV1, UserChangedV1
 
 
 @dataclass(frozen=True)
@@ -31,5 +31,20 @@ INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), o
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
 
-DURABLE_QUEUES: tuple[QueueSpec, ...] = (INBOX_INBOUND, INBOX_DELIVERIES, INGEST_OUTBOUND)
+# Every service but assignment keeps a copy of the directory, to authorise requests (see
+# ``livechat_shared.directory``); each copy is fed by a queue of its own.
+INGEST_DIRECTORY = QueueSpec("ingest.directory", (UserChangedV1.routing_key(),))
+INBOX_DIRECTORY = QueueSpec("inbox.directory", (UserChangedV1.routing_key(),))
+EXPORT_DIRECTORY = QueueSpec("export.directory", (UserChangedV1.routing_key(),))
+AIAGENT_DIRECTORY = QueueSpec("aiagent.directory", (UserChangedV1.routing_key(),))
+
+DURABLE_QUEUES: tuple[QueueSpec, ...] = (
+    INBOX_INBOUND,
+    INBOX_DELIVERIES,
+    INGEST_OUTBOUND,
+    INGEST_DIRECTORY,
+    INBOX_DIRECTORY,
+    EXPORT_DIRECTORY,
+    AIAGENT_DIRECTORY,
+)
 """Every durable queue of the suite: consumer queue -> the event keys it needs."""

@@ -3,6 +3,7 @@
 ``CONTRACTS`` lists every contract; each has a golden JSON sample in ``libs/shared/contracts/samples``.
 """
 
+from .assignment import DirectoryUser, UserChangedV1
 from .envelope import Contract, Envelope
 from .inbox import (
     ChatChangedV1,
@@ -34,6 +35,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     WebchatMessageStoredV1,
     DeliveryUpdatedV1,
     MessageUpdatedV1,
+    UserChangedV1,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Contract",
     "DeliveryState",
     "DeliveryUpdatedV1",
+    "DirectoryUser",
     "Envelope",
     "MessageCreatedV1",
     "MessageEvent",
@@ -58,5 +61,6 @@ __all__ = [
     "MessageView",
     "OutboundRequestedV1",
     "PersonRef",
+    "UserChangedV1",
     "WebchatMessageStoredV1",
 ]

@@ -43,8 +43,9 @@ class Envelope(BaseModel):
     occurred_at: datetime = Field(default_factory=utcnow)
     workspace_id: str
     chat_id: str | None = None
-    correlation_id: str
-    causation_id: str | None = None
+    correlation_id: str = Field(min_length=1, max_length=255)
+    """Travels as the AMQP correlation id, which holds at most 255 bytes (the edge bounds it at 128)."""
+    causation_id: str | None = Field(default=None, max_length=255)
     payload: dict[str, Any]
 
     @property

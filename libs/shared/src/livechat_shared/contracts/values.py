@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Channel = Literal["webchat", "whatsapp", "messenger", "telegram", "api"]
 AuthorType = Literal["person", "ai", "agent", "system"]
@@ -17,9 +17,18 @@ class Attachment(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     url: str = Field(max_length=2048)
+    """An ``http(s)`` address; other schemes (``javascript:``, ``data:``) are refused."""
     content_type: str = Field(max_length=200)
     name: str | None = Field(default=None, max_length=300)
-    size: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=0, le=2**53 - 1)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        scheme, _, rest = value.partition(":")
+        if scheme.strip().lower() not in ("http", "https") or not rest.startswith("//") or len(rest) < 3:
+            raise ValueError("an attachment url must be an http(s) address")
+        return value
 
 
 class PersonRef(BaseModel):

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from ..errors import ErrorStatuses
 from ..runtime import Runtime
 from .errors import install_error_handlers
-from .limits import BodySizeLimit
+from .limits import BodySizeLimit, HeaderLimits, SecurityHeaders
 
 
 class Health(BaseModel):
@@ -53,6 +53,8 @@ def create_service_app(
     install_error_handlers(app, errors or {})
     _install_metrics(app, runtime.registry, settings.service_name)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeaderLimits)
+    app.add_middleware(SecurityHeaders)
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=runtime.telemetry.tracer_provider, excluded_urls="healthz,readyz,metrics"
     )

@@ -1,40 +1,73 @@
-"""FastAPI dependencies that authenticate the caller (``Annotated`` aliases for short signatures)."""
+"""FastAPI dependencies that authenticate the caller (``Annotated`` aliases for short signatures).
+
+A bearer token proves who the caller is; the service's directory says what they may do. Refused
+tokens are counted per client address: past ``rate_auth_failures_per_minute`` the answer is 429.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
+from starlette.requests import HTTPConnection
 
-from ..auth import InvalidTokenError, Principal
+from ..auth import InvalidTokenError, Principal, principal_for
+from ..errors import RateLimited
+from ..ratelimit import Limit
 from ..runtime import Runtime
 from .errors import ApiError
 
 
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def runtime_of(connection: HTTPConnection) -> Runtime:
+    runtime: Runtime = connection.app.state.runtime
     return runtime
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The caller's address (behind the proxy, the one it forwarded: uvicorn's ``proxy_headers``)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+async def _refused(connection: HTTPConnection, runtime: Runtime) -> None:
+    """Count a refused token for the caller's address; raises RateLimited past the limit."""
+    limit = Limit(runtime.settings.rate_auth_failures_per_minute, 60, "refused tokens")
+    await runtime.limiter.hit(client_address(connection), limit)
+
+
+async def authenticate(connection: HTTPConnection, token: str) -> Principal | None:
+    """The caller behind ``token`` as the directory knows them, or ``None`` (counted as refused)."""
+    runtime = runtime_of(connection)
+    try:
+        identity = await runtime.verifier.verify(token)
+    except InvalidTokenError:
+        await _refused(connection, runtime)
+        return None
+    user = await runtime.directory.user(identity.user_id) if runtime.directory else None
+    principal = principal_for(identity, user)
+    if principal is None:
+        await _refused(connection, runtime)
+    return principal
 
 
 async def current_user(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "a bearer token is required")
-    try:
-        return await runtime_of(request).verifier.verify(token.strip())
-    except InvalidTokenError as exc:
-        raise ApiError(401, "invalid_token", "the bearer token is invalid or expired") from exc
+    principal = await authenticate(request, token.strip())
+    if principal is None:
+        raise ApiError(
+            401, "invalid_token", "the bearer token is invalid or expired, or its user is not active"
+        )
+    return principal
 
 
 async def websocket_user(websocket: WebSocket, token: str | None) -> Principal | None:
-    """Verify a WebSocket's ``?token=``; ``None`` when it is missing or bad (the caller closes 1008)."""
-    if not token:
-        return None
-    runtime: Runtime = websocket.app.state.runtime
+    """Verify a WebSocket's ``?token=``; ``None`` when it is missing, bad or the caller's address is
+    refused for too many bad tokens (the caller closes 1008)."""
     try:
-        return await runtime.verifier.verify(token)
-    except InvalidTokenError:
+        return await authenticate(websocket, token) if token else None
+    except RateLimited:
         return None
 
 

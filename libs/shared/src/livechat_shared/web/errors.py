@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import DomainError, ErrorStatuses
+from ..errors import DomainError, ErrorStatuses, RateLimited
 from ..telemetry import get_logger
 
 log = get_logger(__name__)
@@ -39,14 +39,17 @@ def status_of(exc: DomainError, statuses: ErrorStatuses) -> int:
     for cls in type(exc).__mro__:
         if cls in statuses:
             return statuses[cls]
-    return 400
+    return 429 if isinstance(exc, RateLimited) else 400
 
 
 def install_error_handlers(app: FastAPI, statuses: ErrorStatuses) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
-            error_body(exc.code, exc.message, **exc.details), status_code=status_of(exc, statuses)
+            error_body(exc.code, exc.message, **exc.details),
+            status_code=status_of(exc, statuses),
+            headers=headers,
         )
 
     @app.exception_handler(ApiError)

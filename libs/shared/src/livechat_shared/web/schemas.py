@@ -24,8 +24,12 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+MAX_PAGE = 100_000
+"""Pages beyond this are refused (422) rather than handed to the database as a huge skip."""
+
+
 def _page_params(
-    page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> PageParams:
     return PageParams(page=page, page_size=page_size)
 
@@ -34,6 +38,6 @@ Paging = Annotated[PageParams, Depends(_page_params)]
 """``page`` (from 1) and ``page_size`` (1-200, default 50) query parameters."""
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 412, 413, 422, 503)
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
 }
 """Declared on every router, so the OpenAPI document shows the error body."""

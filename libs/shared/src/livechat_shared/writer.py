@@ -2,8 +2,9 @@
 
 A use case hands :meth:`Writer.write` a unit of work that reads, decides and stores inside the
 session, and returns its result with the events to announce. The writer stores those events in
-the outbox in the same transaction, runs the work again when it lost a race to a concurrent
-writer, and wakes the relay after the commit.
+the outbox (:class:`livechat_shared.outbox.Outbox`) in the same transaction, runs the work again
+when it lost a race to a concurrent writer, and wakes the relay after the commit. The ports are
+protocols, so use-case tests run it over in-memory fakes.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from livechat_shared.contracts import Envelope
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from ..errors import WriteConflict
+from .contracts import Envelope
+from .errors import DomainError
 
 T = TypeVar("T")
 Session = AsyncClientSession
@@ -49,12 +50,14 @@ class OutboxPort(Protocol):
 class Writer:
     transactions: Transactions
     outbox: OutboxPort
+    conflict: type[DomainError]
+    """Raised (the service's own error) when the work lost ``retries`` races in a row."""
     retries: int = RACE_RETRIES
 
     async def write(self, work: Callable[[Session], Awaitable[Change[T]]]) -> T:
         """Commit ``work`` and its events; exceptions of the work abort it and propagate unchanged.
 
-        Raises :class:`~inbox.errors.WriteConflict` after ``retries`` lost races.
+        Raises ``conflict`` after ``retries`` lost races.
         """
 
         async def unit(session: Session) -> T:
@@ -70,4 +73,4 @@ class Writer:
                 continue
             self.outbox.notify()
             return result
-        raise WriteConflict()
+        raise self.conflict()
