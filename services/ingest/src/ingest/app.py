@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from livechat_shared.contracts import WebchatMessageStoredV1
+from livechat_shared.directory import DirectoryCopy, on_user_changed
 from livechat_shared.ids import new_id
 from livechat_shared.runtime import Runtime
-from livechat_shared.topology import INGEST_OUTBOUND
+from livechat_shared.topology import INGEST_DIRECTORY, INGEST_OUTBOUND
 from livechat_shared.web import create_service_app
 
 from .apps import routes as app_routes
@@ -22,12 +23,15 @@ from .webchat import routes as webchat_routes
 from .webchat.handlers import on_outbound_requested, on_webchat_stored
 from .webchat.hub import WebchatHub
 from .webchat.repository import MailboxRepository, SessionRepository
-from .webchat.use_cases import ReplyUseCases, WebchatUseCases
+from .webchat.use_cases import ReplyUseCases, WebchatLimits, WebchatUseCases
 
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime.create(settings)
     mongo = runtime.mongo
+    directory = DirectoryCopy(mongo)
+    runtime.directory = directory
+    runtime.consumers.durable(INGEST_DIRECTORY, on_user_changed(directory))
     publisher = BusPublisher(runtime.publisher)
     deliveries = DeliveryReporter(publisher)
     apps, mailbox, hub = AppRepository(mongo), MailboxRepository(mongo), WebchatHub()
@@ -40,6 +44,15 @@ def create_app(settings: Settings) -> FastAPI:
         inbound=InboundAcceptor(InboundKeyRepository(mongo), publisher),
         deliveries=deliveries,
         session_ttl=timedelta(seconds=settings.webchat_session_ttl_seconds),
+        limiter=runtime.limiter,
+        limits=WebchatLimits.per_minute(
+            sessions_per_address=settings.rate_sessions_per_address_per_minute,
+            sessions_per_app=settings.rate_sessions_per_app_per_minute,
+            messages_per_visitor=settings.rate_messages_per_visitor_per_minute,
+            messages_per_app=settings.rate_messages_per_app_per_minute,
+            sockets_per_address=settings.rate_sockets_per_address_per_minute,
+        ),
+        max_frame_bytes=settings.max_body_bytes,
     )
     replies = ReplyUseCases(mailbox=mailbox, hub=hub, publisher=publisher, deliveries=deliveries)
 

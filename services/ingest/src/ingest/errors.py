@@ -25,6 +25,23 @@ class InvalidSession(DomainError):
     default_message = "a valid webchat session token is required"
 
 
+class VisitorUnverified(DomainError):
+    """A session was asked for a given visitor without proof of being that visitor."""
+
+    code = "visitor_unverified"
+    default_message = (
+        "a session for this visitor_id needs proof: a valid session token of the same visitor "
+        "(Authorization: Bearer) or the visitor_hash of the app's identity verification"
+    )
+
+
+class InvalidCursor(DomainError):
+    """A socket's ``?after=`` is not a cursor (an integer from 0 to 2**53-1)."""
+
+    code = "invalid_after"
+    default_message = "after must be an integer from 0 to 9007199254740991"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
     default_message = "you may not do this"
@@ -45,6 +62,8 @@ HTTP_STATUS: ErrorStatuses = {
     AppNotFound: 404,
     WebchatAppNotFound: 404,
     InvalidSession: 401,
+    VisitorUnverified: 403,
+    InvalidCursor: 400,
     Forbidden: 403,
     BrokerUnavailable: 503,
 }

@@ -1,4 +1,5 @@
-"""In-memory fakes of the ingest repositories, publisher and socket hub, and use cases built on them.
+"""In-memory fakes of the ingest repositories, publisher, rate limiter and socket hub, and use cases
+built on them.
 
 Tests cannot import each other (``--import-mode=importlib``), so the fakes are offered as fixtures.
 """
@@ -17,10 +18,12 @@ from ingest.core.models import App, InboundKey, MailboxEntry, WebchatSession
 from ingest.core.publishing import DeliveryReporter
 from ingest.errors import BrokerUnavailable
 from ingest.webchat.hub import Socket
-from ingest.webchat.use_cases import ReplyUseCases, WebchatUseCases
+from ingest.webchat.use_cases import ReplyUseCases, WebchatLimits, WebchatUseCases
 from livechat_shared.auth import Principal, Role
 from livechat_shared.contracts import Contract, Envelope, MessageView
+from livechat_shared.errors import RateLimited
 from livechat_shared.ids import utcnow
+from livechat_shared.ratelimit import Limit
 
 
 class InMemoryApps:
@@ -115,6 +118,21 @@ class FakePublisher:
         return [e.open(contract) for e in self.published if e.type == contract.event_type]
 
 
+class FakeLimiter:
+    """Counts hits per limit name and key (one endless window); past a limit it refuses like the
+    real limiter, asking to retry in 42 seconds."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    async def hit(self, key: str, limit: Limit) -> None:
+        if limit.count <= 0:
+            return
+        n = self.counts[(limit.name, key)] = self.counts.get((limit.name, key), 0) + 1
+        if n > limit.count:
+            raise RateLimited(f"too many {limit.name}; retry later", retry_after=42)
+
+
 @dataclass
 class FakeSocket:
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -177,6 +195,11 @@ def hub() -> FakeHub:
 
 
 @pytest.fixture
+def limiter() -> FakeLimiter:
+    return FakeLimiter()
+
+
+@pytest.fixture
 def new_socket() -> Callable[[], FakeSocket]:
     return FakeSocket
 
@@ -194,7 +217,9 @@ def webchat(
     hub: FakeHub,
     inbound_keys: InMemoryInboundKeys,
     publisher: FakePublisher,
+    limiter: FakeLimiter,
 ) -> WebchatUseCases:
+    """Webchat with limits high enough not to matter (tests of the limits set their own)."""
     return WebchatUseCases(
         apps=apps,
         sessions=sessions,
@@ -203,6 +228,15 @@ def webchat(
         inbound=InboundAcceptor(inbound_keys, publisher),
         deliveries=DeliveryReporter(publisher),
         session_ttl=timedelta(hours=1),
+        limiter=limiter,
+        limits=WebchatLimits.per_minute(
+            sessions_per_address=1000,
+            sessions_per_app=1000,
+            messages_per_visitor=1000,
+            messages_per_app=1000,
+            sockets_per_address=1000,
+        ),
+        max_frame_bytes=64 * 1024,
     )
 
 
@@ -225,6 +259,7 @@ def make_app() -> Callable[..., App]:
             "team_ids": ["t-1"],
             "channel": "webchat",
             "name": "Acme Site",
+            "identity_secret": "the-identity-secret-of-app-1",
             "created_at": datetime(2025, 1, 2, tzinfo=UTC),
         }
         return App(**{**values, **changes})

@@ -11,7 +11,9 @@ from ingest.errors import (
     AppNotFound,
     BrokerUnavailable,
     Forbidden,
+    InvalidCursor,
     InvalidSession,
+    VisitorUnverified,
     WebchatAppNotFound,
 )
 from livechat_shared.errors import DomainError
@@ -33,6 +35,21 @@ def test_every_domain_error_of_the_service_is_mapped() -> None:
         (AppNotFound, 404, "not_found", "app not found", "reject"),
         (WebchatAppNotFound, 404, "not_found", "webchat app not found", "reject"),
         (InvalidSession, 401, "invalid_session", "a valid webchat session token is required", "reject"),
+        (
+            VisitorUnverified,
+            403,
+            "visitor_unverified",
+            "a session for this visitor_id needs proof: a valid session token of the same visitor "
+            "(Authorization: Bearer) or the visitor_hash of the app's identity verification",
+            "reject",
+        ),
+        (
+            InvalidCursor,
+            400,
+            "invalid_after",
+            "after must be an integer from 0 to 9007199254740991",
+            "reject",
+        ),
         (Forbidden, 403, "forbidden", "you may not do this", "reject"),
         (
             BrokerUnavailable,

@@ -1,1 +1,1 @@
-"""Channel apps: an admin creates, lists and reads them; their secrets never leave the service."""
+"""Channel apps: an admin creates, lists and reads them; their secrets are shown once, at creation."""

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from livechat_shared.auth import Permission, Principal
+from livechat_shared.auth import Principal, Role
 from livechat_shared.contracts import Channel
 
 from ..core.models import App
 
 
-def may_change_apps(user: Principal) -> bool:
-    """Creating or changing channel apps is a settings change."""
-    return user.has(Permission.SETTINGS)
+def may_manage_apps(user: Principal) -> bool:
+    """Creating, listing and reading channel apps is for admins only (no grant opens it)."""
+    return user.role is Role.ADMIN
 
 
 def may_see(user: Principal, app: App) -> bool:
-    """Everyone in the app's workspace; an app of another workspace does not exist for them."""
-    return app.workspace_id == user.workspace_id
+    """An admin of the app's workspace; for anyone else the app does not exist."""
+    return may_manage_apps(user) and app.workspace_id == user.workspace_id
 
 
 def gets_api_key(channel: Channel) -> bool:
     """Only the generic api channel authenticates with a per-app key."""
     return channel == "api"
+
+
+def gets_identity_secret(channel: Channel) -> bool:
+    """Webchat apps get a secret for identity verification (signing the visitor ids a site passes)."""
+    return channel == "webchat"

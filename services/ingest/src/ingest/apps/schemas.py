@@ -56,6 +56,17 @@ class AppOut(BaseModel):
 
 
 class AppCreated(AppOut):
-    """The app just created; an api app's key is shown here once and never again."""
+    """The app just created; its secrets are shown here once and never again."""
 
-    api_key: str | None = None
+    api_key: str | None = Field(
+        default=None,
+        description="api apps only: the key the channel sends as `Authorization: Bearer`. Shown once.",
+    )
+    identity_secret: str | None = Field(
+        default=None,
+        description=(
+            "webchat apps only: the identity-verification secret. The site's backend sends "
+            "`visitor_hash` = hex HMAC-SHA256 of the `visitor_id` under this secret when it starts a "
+            "session for its own user id. Keep it on the server. Shown once."
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Use cases of channel apps: create, list and read, within the caller's workspace."""
+"""Use cases of channel apps: create, list and read, by the admins of the caller's workspace."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ..errors import AppNotFound, Forbidden
 from . import rules
 from .schemas import AppCreate, AppCreated, AppOut
 
+ADMINS_ONLY = "channel apps are managed by admins"
+
 
 class AppStore(Protocol):
     async def insert(self, app: App) -> None: ...
@@ -28,9 +30,10 @@ class AppUseCases:
     apps: AppStore
 
     async def create(self, user: Principal, data: AppCreate) -> AppCreated:
-        if not rules.may_change_apps(user):
-            raise Forbidden("changing channel apps needs the settings permission")
+        if not rules.may_manage_apps(user):
+            raise Forbidden(ADMINS_ONLY)
         api_key = new_secret() if rules.gets_api_key(data.channel) else None
+        identity_secret = new_secret() if rules.gets_identity_secret(data.channel) else None
         app = App(
             id=new_id(),
             workspace_id=user.workspace_id,
@@ -40,16 +43,20 @@ class AppUseCases:
             name=data.name,
             credentials=data.credentials,
             api_key_hash=digest(api_key) if api_key else None,
+            identity_secret=identity_secret,
             created_at=utcnow(),
         )
         await self.apps.insert(app)
-        return AppCreated(**AppOut.of(app).model_dump(), api_key=api_key)
+        return AppCreated(**AppOut.of(app).model_dump(), api_key=api_key, identity_secret=identity_secret)
 
     async def list(self, user: Principal, skip: int, limit: int) -> tuple[list[AppOut], int]:
+        if not rules.may_manage_apps(user):
+            raise Forbidden(ADMINS_ONLY)
         apps, total = await self.apps.list(user.workspace_id, skip, limit)
         return [AppOut.of(app) for app in apps], total
 
     async def read(self, user: Principal, app_id: str) -> AppOut:
+        """Anyone but an admin of the app's workspace is told it does not exist."""
         app = await self.apps.get(app_id)
         if app is None or not rules.may_see(user, app):
             raise AppNotFound()

@@ -22,6 +22,9 @@ class App(Document):
     """The channel's secrets: never returned by the API (only their names)."""
     api_key_hash: str | None = None
     """The digest of an api app's key; only api apps have one (a partial unique index)."""
+    identity_secret: str | None = None
+    """A Webchat app's identity-verification secret: the site's backend signs its visitor ids with
+    it (HMAC-SHA256), so a session for a given visitor can be proven. Never returned after creation."""
     created_at: datetime
 
     def to_doc(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Literal
 
 from livechat_shared.contracts import Attachment, MessageView
@@ -21,11 +22,25 @@ from ..core.inbound import Acceptance
 VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 """What a client-chosen visitor id may look like (``:`` is kept out: it separates ids in keys)."""
 
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every client (JavaScript) and store reads exactly: the bound of every count."""
+
 
 class SessionCreate(BaseModel):
+    """Without ``visitor_id``, a new visitor. With one, proof of being that visitor: a valid session
+    token of the same visitor as ``Authorization: Bearer``, or ``visitor_hash``."""
+
     model_config = ConfigDict(extra="forbid")
 
     visitor_id: str | None = None
+    visitor_hash: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description=(
+            "Identity verification: hex HMAC-SHA256 of `visitor_id` under the app's `identity_secret`, "
+            "computed by the site's backend for its own user id."
+        ),
+    )
     name: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=35)
 
@@ -36,11 +51,20 @@ class SessionCreate(BaseModel):
             raise ValueError("visitor_id must be 8-64 characters of letters, digits, '-' or '_'")
         return value
 
+    @model_validator(mode="after")
+    def _hash_names_a_visitor(self) -> SessionCreate:
+        if self.visitor_hash is not None and self.visitor_id is None:
+            raise ValueError("visitor_hash needs the visitor_id it signs")
+        return self
+
 
 class SessionOut(BaseModel):
     session_token: str
-    """Shown once: send it as ``Authorization: Bearer`` and as the socket's ``?token=``."""
+    """Shown once: send it as ``Authorization: Bearer`` and as the socket's ``?token=``; it also
+    proves the visitor when a new session is asked for them (before it expires)."""
     visitor_id: str
+    expires_at: datetime
+    """When the token stops working (a live socket is closed then, code 4001)."""
 
 
 class WebchatMessage(BaseModel):
@@ -84,6 +108,15 @@ class AckFrame(BaseModel):
 class FrameError(BaseModel):
     code: str
     message: str
+    retry_after: int | None = None
+    """Seconds to wait, when the code is ``rate_limited``."""
+
+    @model_serializer(mode="wrap")
+    def _without_missing_retry(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("retry_after") is None:
+            data.pop("retry_after", None)
+        return data
 
 
 class ErrorFrame(BaseModel):

@@ -154,6 +154,7 @@ def test_app_out_never_shows_secrets() -> None:
         "channel": "whatsapp",
         "credentials": CREDENTIALS["whatsapp"],
         "api_key_hash": digest("lc_live_secret_api_key"),
+        "identity_secret": "identity-secret-never-shown",
     }
     shown = AppOut.of(App.from_doc(doc)).model_dump()
 
@@ -168,9 +169,10 @@ def test_app_out_never_shows_secrets() -> None:
         "created_at": APP_DOC["created_at"],
     }
     text = json.dumps(shown, default=str)
-    for secret in [*CREDENTIALS["whatsapp"].values(), doc["api_key_hash"], "lc_live_secret_api_key"]:
+    secrets = [*CREDENTIALS["whatsapp"].values(), doc["api_key_hash"], "lc_live_secret_api_key"]
+    for secret in [*secrets, "identity-secret-never-shown"]:
         assert secret not in text
-    assert "api_key_hash" not in text
+    assert "api_key_hash" not in text and "identity_secret" not in text
 
 
 def test_app_out_without_credentials_or_teams() -> None:
@@ -191,7 +193,7 @@ def test_app_out_keeps_the_field_order_of_the_api() -> None:
         "credentials",
         "created_at",
     ]
-    assert list(AppCreated.model_fields)[-1] == "api_key"
+    assert list(AppCreated.model_fields)[-2:] == ["api_key", "identity_secret"]
 
 
 def test_an_app_is_stored_without_an_api_key_hash_unless_it_has_one() -> None:
@@ -199,3 +201,4 @@ def test_an_app_is_stored_without_an_api_key_hash_unless_it_has_one() -> None:
     assert "api_key_hash" not in App.from_doc(APP_DOC).to_doc()
     assert App.from_doc({**APP_DOC, "api_key_hash": "h"}).to_doc()["api_key_hash"] == "h"
     assert App.from_doc(APP_DOC).to_doc()["_id"] == "app-1"
+    assert "identity_secret" not in App.from_doc(APP_DOC).to_doc()

@@ -21,16 +21,34 @@ def request(channel: str = "webchat", **changes: Any) -> AppCreate:
     return AppCreate(**{**values, **changes})
 
 
-async def test_creating_an_app_needs_the_settings_permission(
-    app_use_cases: AppUseCases, apps: Any, make_user: Callable[..., Any]
-) -> None:
-    with pytest.raises(Forbidden) as info:
-        await app_use_cases.create(make_user(Role.AGENT), request())
-    assert info.value.message == "changing channel apps needs the settings permission"
-    assert apps.stored == {}
+NOT_ADMINS = [
+    (Role.SUPERVISOR, frozenset()),
+    (Role.AGENT, frozenset()),
+    (Role.AGENT, frozenset({Permission.SETTINGS})),
+    (Role.SUPERVISOR, frozenset(Permission)),
+]
 
-    granted = make_user(Role.AGENT, grants=frozenset({Permission.SETTINGS}))
-    assert (await app_use_cases.create(granted, request())).channel == "webchat"
+
+@pytest.mark.parametrize(("role", "grants"), NOT_ADMINS)
+async def test_only_admins_create_list_and_read_apps(
+    app_use_cases: AppUseCases,
+    apps: Any,
+    webchat_app: Any,
+    make_user: Callable[..., Any],
+    role: Role,
+    grants: frozenset[Permission],
+) -> None:
+    user = make_user(role, grants=grants)
+    with pytest.raises(Forbidden) as info:
+        await app_use_cases.create(user, request())
+    assert (info.value.code, info.value.message) == ("forbidden", "channel apps are managed by admins")
+    with pytest.raises(Forbidden):
+        await app_use_cases.list(user, 0, 10)
+    with pytest.raises(AppNotFound):  # an app they cannot see does not exist for them
+        await app_use_cases.read(user, webchat_app.id)
+    assert list(apps.stored) == [webchat_app.id]
+
+    assert (await app_use_cases.create(make_user(Role.ADMIN), request())).channel == "webchat"
 
 
 async def test_an_app_is_created_in_the_callers_workspace_and_shows_no_secrets(
@@ -40,7 +58,7 @@ async def test_an_app_is_created_in_the_callers_workspace_and_shows_no_secrets(
         make_user(workspace_id="ws-7"), request("telegram", credentials=TELEGRAM, team_ids=["t-1"])
     )
 
-    assert made.api_key is None
+    assert made.api_key is None and made.identity_secret is None
     assert (made.workspace_id, made.teamspace_id, made.team_ids) == ("ws-7", "ts-1", ["t-1"])
     assert made.credentials == ["bot_token", "secret_token"]
     assert "s3cret" not in made.model_dump_json() and "123:abc" not in made.model_dump_json()
@@ -55,12 +73,29 @@ async def test_an_api_app_shows_its_key_once_and_stores_only_its_digest(
     admin = make_user()
     made = await app_use_cases.create(admin, request("api"))
 
-    assert made.api_key and len(made.api_key) >= 43
+    assert made.api_key and len(made.api_key) >= 43 and made.identity_secret is None
     assert apps.stored[made.id].api_key_hash == digest(made.api_key)
     assert made.api_key not in apps.stored[made.id].model_dump_json()
     read = await app_use_cases.read(admin, made.id)
     assert "api_key" not in read.model_dump()
-    assert read.model_dump() == made.model_dump(exclude={"api_key"})
+    assert read.model_dump() == made.model_dump(exclude={"api_key", "identity_secret"})
+
+
+async def test_a_webchat_app_shows_its_identity_secret_once(
+    app_use_cases: AppUseCases, apps: Any, make_user: Callable[..., Any]
+) -> None:
+    admin = make_user()
+    made = await app_use_cases.create(admin, request("webchat"))
+    other = await app_use_cases.create(admin, request("webchat"))
+
+    assert made.identity_secret and len(made.identity_secret) >= 43 and made.api_key is None
+    assert made.identity_secret != other.identity_secret
+    assert apps.stored[made.id].identity_secret == made.identity_secret  # kept to verify signatures
+    read = await app_use_cases.read(admin, made.id)
+    assert made.identity_secret not in read.model_dump_json()
+    assert read.model_dump() == made.model_dump(exclude={"api_key", "identity_secret"})
+    listed, _ = await app_use_cases.list(admin, 0, 10)
+    assert made.identity_secret not in str([a.model_dump() for a in listed])
 
 
 async def test_listing_shows_the_workspaces_apps_newest_first(

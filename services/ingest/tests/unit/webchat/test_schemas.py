@@ -26,7 +26,14 @@ SESSION_ACCEPTED = [
         pytest.param({"visitor_id": v}, {"visitor_id": v}, id=f"visitor-id-{v[:12]}")
         for v in ["abcdefgh", "A1_b2-C3", "x" * 64, "v-0123456789_abcdefABCDEF"]
     ],
-    pytest.param({}, {"visitor_id": None, "name": None, "language": None}, id="no-visitor-id"),
+    pytest.param(
+        {}, {"visitor_id": None, "visitor_hash": None, "name": None, "language": None}, id="no-visitor-id"
+    ),
+    pytest.param(
+        {"visitor_id": "abcdefgh", "visitor_hash": "aB" * 32},
+        {"visitor_hash": "aB" * 32},
+        id="visitor-hash-hex-64",
+    ),
     pytest.param({"name": "Ana", "language": "pt-BR"}, {"language": "pt-BR"}, id="name-and-language"),
 ]
 
@@ -57,6 +64,11 @@ SESSION_REFUSED = [
     ],
     pytest.param({"visitor_id": "abcdefgh", "email": "a@b.example"}, None, id="unknown-field"),
     pytest.param({"name": "x" * 201}, None, id="name-201"),
+    pytest.param({"visitor_hash": "ab" * 32}, "visitor_hash needs the visitor_id", id="hash-without-id"),
+    *[
+        pytest.param({"visitor_id": "abcdefgh", "visitor_hash": h}, "pattern", id=f"visitor-hash-{n}")
+        for n, h in [("63", "a" * 63), ("65", "a" * 65), ("not-hex", "g" * 64), ("newline", "a" * 64 + "\n")]
+    ],
 ]
 
 
@@ -80,6 +92,11 @@ MESSAGE_ACCEPTED = [
         id="only-an-attachment",
     ),
     pytest.param({"text": "x" * 4096, "client_message_id": "m-4"}, {}, id="text-4096"),
+    pytest.param(
+        {"attachments": [{**ATTACHMENT, "size": 2**53 - 1}], "client_message_id": "m-7"},
+        {},
+        id="size-2**53-1",
+    ),
 ]
 
 
@@ -104,6 +121,11 @@ MESSAGE_REFUSED = [
     pytest.param({"attachments": [ATTACHMENT] * 11, "client_message_id": "m-5"}, {}, id="11-attachments"),
     pytest.param(
         {"attachments": [{**ATTACHMENT, "size": -1}], "client_message_id": "m-5"}, {}, id="negative-size"
+    ),
+    pytest.param(
+        {"attachments": [{**ATTACHMENT, "size": 2**53}], "client_message_id": "m-5"},
+        {"match": "less than or equal to 9007199254740991"},
+        id="size-2**53",
     ),
     pytest.param({"text": "hi"}, {"loc": ("client_message_id",)}, id="no-client-message-id"),
     pytest.param({"text": "hi", "client_message_id": ""}, {}, id="empty-client-message-id"),
@@ -153,6 +175,12 @@ def test_frames_as_the_person_receives_them() -> None:
     assert ErrorFrame(error=error).model_dump(mode="json") == {
         "type": "error",
         "error": {"code": "invalid_json", "message": "frames are JSON objects"},
+    }
+    limited = FrameError(code="rate_limited", message="too many", retry_after=5)
+    assert ErrorFrame(error=limited).model_dump(mode="json")["error"] == {
+        "code": "rate_limited",
+        "message": "too many",
+        "retry_after": 5,
     }
     assert list(ErrorFrame(client_message_id="c-3", error=error).model_dump(mode="json")) == [
         "type",
