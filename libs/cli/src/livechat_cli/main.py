@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 
 from .bootstrap import BootstrapError, CliSettings, bootstrap, token_for
@@ -16,10 +17,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="The livechat
 
 @app.command("bootstrap")
 def bootstrap_cmd(workspace: Annotated[str, typer.Option(help="Name of the new workspace")] = "Demo") -> None:
-    """Create a workspace, a default teamspace and team, a Webchat app and an admin; print them as JSON."""
+    """Create a workspace and its admin (the operator's call, with LIVECHAT_OPERATOR_KEY), then as
+    that admin a default teamspace and team and a Webchat app; print them as JSON."""
     try:
         print(json.dumps(bootstrap(CliSettings(), workspace)))
-    except (BootstrapError, OSError) as exc:
+    except (BootstrapError, httpx.HTTPError, OSError) as exc:
         typer.echo(f"bootstrap failed: {exc}", err=True)
         raise typer.Exit(1) from exc
 
@@ -29,10 +31,11 @@ def token_cmd(
     workspace: Annotated[str, typer.Option(help="Workspace id")],
     user: Annotated[str, typer.Option(help="User id")],
 ) -> None:
-    """Print {"token": ...} for an existing user (development signing key only)."""
+    """Print {"token": ...} for an existing, active user, looked up with LIVECHAT_OPERATOR_KEY
+    (development signing key only)."""
     try:
         print(json.dumps({"token": token_for(CliSettings(), workspace, user)}))
-    except (BootstrapError, OSError) as exc:
+    except (BootstrapError, httpx.HTTPError, OSError) as exc:
         typer.echo(f"token failed: {exc}", err=True)
         raise typer.Exit(1) from exc
 

@@ -26,7 +26,7 @@ from livechat_dev.devstack import (
     port_open,
 )
 
-from .bootstrap import CliSettings, bootstrap
+from .bootstrap import COPY_WAIT_SECONDS, BootstrapError, CliSettings, bootstrap, request_json, token_for
 
 RABBIT_HELP = """RabbitMQ is not reachable at {url}
   ({reason})
@@ -125,23 +125,33 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def _demo(settings: CliSettings, path: Path) -> dict[str, Any]:
-    """Reuse the demo workspace while its app still exists (the data survives restarts)."""
+    """Reuse the demo workspace while its admin and its app still exist (the data survives
+    restarts); otherwise bootstrap a new one."""
     if path.exists():
         demo: dict[str, Any] = json.loads(path.read_text())
-        check = httpx.get(
-            f"{settings.ingest_url}/v1/apps/{demo['app_id']}",
-            headers={"Authorization": f"Bearer {demo['token']}"},
-            timeout=10,
-        )
-        if check.status_code == 200:
-            from .bootstrap import token_for
-
+        try:  # a fresh token (the saved one may have expired), through the operator's endpoint
             demo["token"] = token_for(settings, demo["workspace_id"], demo["user_id"])
+        except BootstrapError:
+            demo = {}
+        if demo and _app_exists(settings, demo):
             path.write_text(json.dumps(demo, indent=2))
             return demo
     demo = bootstrap(settings, "Demo")
     path.write_text(json.dumps(demo, indent=2))
     return demo
+
+
+def _app_exists(settings: CliSettings, demo: dict[str, Any]) -> bool:
+    """Whether ingest still has the demo app. Ingest's copy of the directory is fed by the bus and
+    kept in its database, so it knows the admin; a 401 is retried briefly in case it is catching up
+    (the assignment service announces every user again at start-up)."""
+    url = f"{settings.ingest_url.rstrip('/')}/v1/apps/{demo['app_id']}"
+    with httpx.Client(timeout=10) as client:
+        try:
+            request_json(client, "GET", url, token=demo["token"], wait_for_copy=COPY_WAIT_SECONDS)
+        except BootstrapError:
+            return False
+    return True
 
 
 def _banner(settings: CliSettings, demo: dict[str, Any], logs: Path) -> None:

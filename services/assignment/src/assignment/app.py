@@ -1,30 +1,68 @@
 """Composition root of the assignment service: the directory (workspace, teamspaces, teams,
-users); routing strategies, presence and the queue build on it."""
+users), the authority every other service copies; routing strategies, presence and the queue
+build on it.
+
+Requests are authorised from this service's own users (``UserDirectory``). Every user change is
+announced through the transactional outbox; at start-up, once the relay runs, every user is
+announced again (``DirectoryUseCases.republish_users``), so a copy that is new or was lost catches
+up without an operator's help.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from livechat_shared.ratelimit import Limit
 from livechat_shared.runtime import Runtime
+from livechat_shared.telemetry import get_logger
 from livechat_shared.web import create_service_app
+from livechat_shared.writer import Writer
 
 from .directory import routes as directory_routes
-from .directory.repository import TeamRepository, TeamspaceRepository, UserRepository, WorkspaceRepository
-from .directory.use_cases import DirectoryUseCases
-from .errors import HTTP_STATUS
+from .directory.repository import (
+    TeamRepository,
+    TeamspaceRepository,
+    UserDirectory,
+    UserRepository,
+    WorkspaceRepository,
+)
+from .directory.use_cases import DirectoryUseCases, OperatorUseCases
+from .errors import HTTP_STATUS, WriteConflict
 from .settings import Settings
+
+log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime.create(settings)
     mongo = runtime.mongo
+    outbox = runtime.relayed_outbox()
+    writer = Writer(mongo, outbox, conflict=WriteConflict)
+    workspaces, users = WorkspaceRepository(mongo), UserRepository(mongo)
+    runtime.directory = UserDirectory(users)
+    directory = DirectoryUseCases(
+        workspaces=workspaces,
+        teamspaces=TeamspaceRepository(mongo),
+        teams=TeamRepository(mongo),
+        users=users,
+        writer=writer,
+    )
+    operator = OperatorUseCases(
+        operator_key=settings.operator_key,
+        auth_failures=Limit(settings.rate_auth_failures_per_minute, 60, "refused operator keys"),
+        limiter=runtime.limiter,
+        workspaces=workspaces,
+        users=users,
+        writer=writer,
+    )
+
+    async def announce_directory() -> None:  # after the relay started (it is registered first)
+        log.info("directory_republished", users=await directory.republish_users())
+
+    runtime.on_start.append(announce_directory)
+
     app = create_service_app(
         runtime, title="livechat assignment", description="Agents, teams and routing", errors=HTTP_STATUS
     )
-    app.state.directory = DirectoryUseCases(
-        workspaces=WorkspaceRepository(mongo),
-        teamspaces=TeamspaceRepository(mongo),
-        teams=TeamRepository(mongo),
-        users=UserRepository(mongo),
-    )
+    app.state.directory, app.state.operator, app.state.outbox = directory, operator, outbox
     app.include_router(directory_routes.router)
     return app

@@ -26,9 +26,29 @@ class UserNotFound(NotFound):
     default_message = "user not found"
 
 
+class OperatorCallsDisabled(NotFound):
+    """The operator's calls are off (``LIVECHAT_OPERATOR_KEY`` is empty): they do not exist."""
+
+
+class InvalidOperatorKey(DomainError):
+    code = "invalid_operator_key"
+    default_message = "the X-Operator-Key header is missing or wrong"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
-    default_message = "this needs the settings permission"
+    default_message = "only an admin may change the directory"
+
+
+class BeyondOwnHolding(Forbidden):
+    """The change would give (or take from) a user more than the caller holds."""
+
+    default_message = "nobody can grant more than they hold"
+
+
+class LastAdmin(DomainError):
+    code = "last_admin"
+    default_message = "the last active admin of the workspace cannot be demoted or deactivated"
 
 
 class UnknownTeamspace(DomainError):
@@ -46,10 +66,20 @@ class EmailTaken(DomainError):
     default_message = "a user with this email already exists"
 
 
+class WriteConflict(DomainError):
+    """Concurrent changes of the same user kept winning the race; the client may retry."""
+
+    code = "write_conflict"
+    default_message = "the user was changed concurrently; retry"
+
+
 HTTP_STATUS: Mapping[type[DomainError], int] = {
     NotFound: 404,
+    InvalidOperatorKey: 401,
     Forbidden: 403,
+    LastAdmin: 409,
     UnknownTeamspace: 422,
     UnknownTeam: 422,
     EmailTaken: 409,
+    WriteConflict: 409,
 }

@@ -30,7 +30,22 @@ def test_every_domain_error_is_mapped(cls: type[DomainError]) -> None:
         (errors.WorkspaceNotFound, 404, "not_found", "workspace not found"),
         (errors.TeamNotFound, 404, "not_found", "team not found"),
         (errors.UserNotFound, 404, "not_found", "user not found"),
-        (errors.Forbidden, 403, "forbidden", "this needs the settings permission"),
+        (errors.Forbidden, 403, "forbidden", "only an admin may change the directory"),
+        (errors.BeyondOwnHolding, 403, "forbidden", "nobody can grant more than they hold"),
+        (
+            errors.LastAdmin,
+            409,
+            "last_admin",
+            "the last active admin of the workspace cannot be demoted or deactivated",
+        ),
+        (errors.OperatorCallsDisabled, 404, "not_found", "not found"),
+        (
+            errors.InvalidOperatorKey,
+            401,
+            "invalid_operator_key",
+            "the X-Operator-Key header is missing or wrong",
+        ),
+        (errors.WriteConflict, 409, "write_conflict", "the user was changed concurrently; retry"),
         (
             errors.UnknownTeamspace,
             422,

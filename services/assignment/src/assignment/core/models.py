@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from livechat_shared.auth import Role
+from livechat_shared.auth import Permission, Role
+from livechat_shared.contracts import DirectoryUser
 from livechat_shared.mongo import Document
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
@@ -54,18 +55,50 @@ class Team(Document):
     updated_at: UpdatedAt = None
 
 
+SNAPSHOT_FIELDS: set[str] = set(DirectoryUser.model_fields)
+"""The fields of a user every service copies (``DirectoryUser``)."""
+
+
 class User(Document):
-    """A person who works chats (an agent, supervisor or admin); ``email`` is stored lowercased."""
+    """A person who works chats (an agent, supervisor or admin); ``email`` is stored lowercased.
+
+    The assignment service is the authority on users: every other service keeps a copy of each
+    user's :meth:`snapshot`, fed by the ``assignment.user.changed.v1`` event that every create and
+    change commits with. ``version`` is 1 on create and grows by one with every change, so a copy
+    keeps the newest snapshot whatever order they arrive in.
+    """
 
     workspace_id: str
     name: str
     email: str
     role: Role
     team_ids: list[str] = []
+    """The teams the user is a member of: a team's membership lives here, on its members."""
+    grants: list[Permission] = []
+    """Permissions given to this user beyond their role's."""
+    active: bool = True
+    """A deactivated user's tokens are refused by every service from their next request."""
     languages: list[str] = []
     max_chats: int | None = None
+    version: int = 1
     created_at: Timestamp
     updated_at: UpdatedAt = None
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.active and self.role is Role.ADMIN
+
+    def snapshot(self) -> DirectoryUser:
+        """What every service needs to authorise this user's requests."""
+        return DirectoryUser.model_validate(self.model_dump(mode="json", include=SNAPSHOT_FIELDS))
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    """A workspace an operator created, and its first admin."""
+
+    workspace: Workspace
+    admin: User
 
 
 M = TypeVar("M", covariant=True)

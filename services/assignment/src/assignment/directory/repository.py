@@ -1,12 +1,15 @@
-"""Storage of the directory. Every read and write of a teamspace, team or user names its workspace."""
+"""Storage of the directory. Every read and write of a teamspace, team or user names its workspace
+(but :class:`UserDirectory`, which looks a token's user up wherever they are)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
+from livechat_shared.contracts import DirectoryUser
 from livechat_shared.ids import utcnow
 from livechat_shared.mongo import Document, Mongo
+from livechat_shared.writer import Session
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -20,19 +23,27 @@ class WorkspaceRepository:
     def __init__(self, mongo: Mongo) -> None:
         self.coll = mongo.db["workspaces"]
 
-    async def put(self, workspace_id: str, name: str) -> Workspace:
-        """Name the workspace, creating it on first use."""
+    async def add(self, workspace: Workspace, session: Session | None = None) -> None:
+        await self.coll.insert_one(workspace.to_doc(), session=session)
+
+    async def rename(self, workspace_id: str, name: str) -> Workspace | None:
+        """Rename an existing workspace; ``None`` when there is none (nothing is created)."""
         doc = await self.coll.find_one_and_update(
             {"_id": workspace_id},
-            {"$set": {"name": name, "updated_at": utcnow()}, "$setOnInsert": {"created_at": utcnow()}},
-            upsert=True,
+            {"$set": {"name": name, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
-        return Workspace.from_doc(doc)
+        return None if doc is None else Workspace.from_doc(doc)
 
     async def get(self, workspace_id: str) -> Workspace | None:
         doc = await self.coll.find_one({"_id": workspace_id})
         return None if doc is None else Workspace.from_doc(doc)
+
+    async def hold(self, workspace_id: str, session: Session | None) -> None:
+        """Write the workspace's document inside the session's transaction. Two transactions that
+        both hold it conflict, and the database runs the later one again after the first commits:
+        a decision on a count of the workspace's users (the last admin) cannot be raced."""
+        await self.coll.update_one({"_id": workspace_id}, {"$inc": {"holds": 1}}, session=session)
 
 
 class ScopedRepository(Generic[E]):
@@ -48,11 +59,11 @@ class ScopedRepository(Generic[E]):
             )
         mongo.declare_indexes(name, indexes)
 
-    async def add(self, item: E) -> None:
-        await self.coll.insert_one(item.to_doc())
+    async def add(self, item: E, session: Session | None = None) -> None:
+        await self.coll.insert_one(item.to_doc(), session=session)
 
-    async def get(self, workspace_id: str, item_id: str) -> E | None:
-        doc = await self.coll.find_one({"_id": item_id, "workspace_id": workspace_id})
+    async def get(self, workspace_id: str, item_id: str, session: Session | None = None) -> E | None:
+        doc = await self.coll.find_one({"_id": item_id, "workspace_id": workspace_id}, session=session)
         return None if doc is None else self.model.from_doc(doc)
 
     async def page(self, workspace_id: str, skip: int, limit: int) -> Slice[E]:
@@ -90,9 +101,55 @@ class UserRepository(ScopedRepository[User]):
 
     def __init__(self, mongo: Mongo) -> None:
         super().__init__(mongo, "users", User, unique=("email",))
+        mongo.declare_indexes(
+            "users", [IndexModel([("workspace_id", ASCENDING), ("role", ASCENDING), ("active", ASCENDING)])]
+        )
 
-    async def add(self, item: User) -> None:
+    async def add(self, item: User, session: Session | None = None) -> None:
         try:
-            await super().add(item)
+            await super().add(item, session)
         except DuplicateKeyError as exc:
             raise EmailTaken() from exc
+
+    async def save(self, user: User, expected_version: int, session: Session | None = None) -> bool:
+        """Store ``user`` over the stored one if that is still at ``expected_version``; False if not."""
+        fields = {k: v for k, v in user.to_doc().items() if k != "_id"}
+        result = await self.coll.update_one(
+            {"_id": user.id, "workspace_id": user.workspace_id, "version": _version_is(expected_version)},
+            {"$set": fields},
+            session=session,
+        )
+        return result.matched_count == 1
+
+    async def count_active_admins(self, workspace_id: str, session: Session | None = None) -> int:
+        return await self.coll.count_documents(
+            {"workspace_id": workspace_id, "role": "admin", "active": {"$ne": False}}, session=session
+        )
+
+    async def find(self, user_id: str) -> User | None:
+        """The user with this id, in whichever workspace (the caller checks the workspace)."""
+        doc = await self.coll.find_one({"_id": user_id})
+        return None if doc is None else User.from_doc(doc)
+
+    async def after(self, last_id: str | None, limit: int) -> list[User]:
+        """Up to ``limit`` users of every workspace, by id, after ``last_id`` (keyset paging)."""
+        query = {} if last_id is None else {"_id": {"$gt": last_id}}
+        docs = await self.coll.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return [User.from_doc(d) for d in docs]
+
+
+def _version_is(version: int) -> Any:
+    """A user stored before users had versions has none: it is at version 1."""
+    return {"$in": [version, None]} if version == 1 else version
+
+
+class UserDirectory:
+    """The directory as request authentication reads it (``Runtime.directory``): this service's own
+    users, so a role change or a deactivation takes effect on the user's next request here too."""
+
+    def __init__(self, users: UserRepository) -> None:
+        self.users = users
+
+    async def user(self, user_id: str) -> DirectoryUser | None:
+        found = await self.users.find(user_id)
+        return None if found is None else found.snapshot()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from livechat_shared.auth import Role
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from annotated_types import MaxLen
+from livechat_shared.auth import Permission, Role
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from ..core.models import Timestamp, UpdatedAt
 
@@ -36,8 +37,30 @@ class Patch(Strict):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
+def _once_each(grants: list[Permission]) -> list[Permission]:
+    return list(dict.fromkeys(grants))
+
+
+Grants = Annotated[list[Permission], MaxLen(len(Permission)), AfterValidator(_once_each)]
+"""Permissions given to a user beyond their role's; each kept once, in the order sent."""
+
+
 class WorkspaceUpdate(Strict):
     name: str = Field(min_length=1, max_length=120)
+
+
+class AdminCreate(Strict):
+    """The first admin of a new workspace."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+
+
+class WorkspaceCreate(Strict):
+    """An operator creates a workspace and its first admin."""
+
+    name: str = Field(min_length=1, max_length=120)
+    admin: AdminCreate
 
 
 class TeamspaceCreate(Strict):
@@ -58,6 +81,7 @@ class UserCreate(Strict):
     email: EmailStr
     role: Role = Role.AGENT
     team_ids: list[str] = Field(default=[], max_length=50)
+    grants: Grants = []
     languages: list[str] = Field(default=[], max_length=20)
     max_chats: int | None = Field(default=None, ge=0, le=1000)
 
@@ -68,6 +92,10 @@ class UserUpdate(Patch):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     role: Role | None = None
     team_ids: list[str] | None = Field(default=None, max_length=50)
+    grants: Grants | None = None
+    active: bool | None = None
+    """``false`` deactivates the user (every service refuses their tokens from their next request);
+    ``true`` activates them again."""
     languages: list[str] | None = Field(default=None, max_length=20)
     max_chats: int | None = Field(default=None, ge=0, le=1000)
 
@@ -105,6 +133,8 @@ class TeamOut(Out):
 
 
 class UserOut(Out):
+    """A user in full, as admins (and the operator) see them."""
+
     workspace_id: str
     name: str
     email: str
@@ -112,5 +142,30 @@ class UserOut(Out):
     team_ids: list[str]
     languages: list[str]
     max_chats: int | None
+    grants: list[Permission]
+    active: bool
+    version: int
     created_at: Timestamp
     updated_at: UpdatedAt = None
+
+
+class UserCard(Out):
+    """A user as the other users of the workspace see them: no email, languages, capacity or grants."""
+
+    name: str
+    role: Role
+    team_ids: list[str]
+    active: bool
+
+
+UserView = UserOut | UserCard
+"""What the caller sees of a user: :class:`UserOut` for an admin, :class:`UserCard` otherwise."""
+
+
+class WorkspaceCreated(BaseModel):
+    """A new workspace and its first admin."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    workspace: WorkspaceOut
+    admin: UserOut

@@ -1,5 +1,11 @@
-"""What the directory does: name the workspace; create, list, read and change teamspaces, teams
-and users. Reads need a user of the workspace; changes need the settings permission."""
+"""What the directory does: rename the workspace; create, list, read and change teamspaces, teams
+and users; and the operator's calls (create a workspace with its first admin, look a user up).
+
+Reads need a user of the workspace; changes need an admin (``rules.may_change_directory``). Every
+create or change of a user commits with its ``assignment.user.changed.v1`` event in one transaction
+(the outbox), so the copies of the directory in the other services never miss one; at start-up
+:meth:`DirectoryUseCases.republish_users` announces every user again, for a copy that is new or lost.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,66 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from livechat_shared.auth import Principal
+from livechat_shared.auth import Principal, Role
+from livechat_shared.contracts import Envelope, UserChangedV1
 from livechat_shared.ids import new_id, utcnow
+from livechat_shared.ratelimit import Limit
+from livechat_shared.writer import Change, RaceLost, Session, Writer
 
-from ..core.models import Slice, Team, Teamspace, User, Workspace
-from ..errors import Forbidden, TeamNotFound, UnknownTeam, UnknownTeamspace, UserNotFound, WorkspaceNotFound
-from .rules import all_teams_found, may_change_directory
-from .schemas import TeamCreate, TeamspaceCreate, TeamUpdate, UserCreate, UserUpdate, WorkspaceUpdate
+from ..core.models import NewWorkspace, Slice, Team, Teamspace, User, Workspace
+from ..errors import (
+    BeyondOwnHolding,
+    Forbidden,
+    InvalidOperatorKey,
+    LastAdmin,
+    OperatorCallsDisabled,
+    TeamNotFound,
+    UnknownTeam,
+    UnknownTeamspace,
+    UserNotFound,
+    WorkspaceNotFound,
+)
+from .rules import (
+    all_teams_found,
+    may_change_directory,
+    may_change_user,
+    operator_key_matches,
+    removes_an_admin,
+    removes_last_admin,
+    sees_full_user,
+)
+from .schemas import (
+    TeamCreate,
+    TeamspaceCreate,
+    TeamUpdate,
+    UserCard,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+    UserView,
+    WorkspaceCreate,
+    WorkspaceUpdate,
+)
 
 E = TypeVar("E")
 
+REPUBLISH_BATCH = 200
+"""Users announced per transaction when the directory is announced again at start-up."""
+
 
 class WorkspaceStore(Protocol):
-    async def put(self, workspace_id: str, name: str) -> Workspace: ...
+    async def add(self, workspace: Workspace, session: Session | None = None) -> None: ...
+    async def rename(self, workspace_id: str, name: str) -> Workspace | None: ...
     async def get(self, workspace_id: str) -> Workspace | None: ...
+    async def hold(self, workspace_id: str, session: Session | None) -> None:
+        """Make concurrent transactions that hold the same workspace conflict (one runs again)."""
 
 
 class ScopedStore(Protocol[E]):
     """Entities of one kind, each in one workspace."""
 
-    async def add(self, item: E) -> None: ...
-    async def get(self, workspace_id: str, item_id: str) -> E | None: ...
+    async def add(self, item: E, session: Session | None = None) -> None: ...
+    async def get(self, workspace_id: str, item_id: str, session: Session | None = None) -> E | None: ...
     async def page(self, workspace_id: str, skip: int, limit: int) -> Slice[E]: ...
 
 
@@ -37,13 +82,32 @@ class TeamStore(ScopedStore[Team], Protocol):
 
 
 class UserStore(ScopedStore[User], Protocol):
-    async def add(self, item: User) -> None:
+    async def add(self, item: User, session: Session | None = None) -> None:
         """Store a new user; raises EmailTaken when the workspace has one with that email."""
 
-    async def update(self, workspace_id: str, item_id: str, changes: Mapping[str, Any]) -> User | None: ...
+    async def save(self, user: User, expected_version: int, session: Session | None = None) -> bool:
+        """Store ``user`` if the stored one is still at ``expected_version``; False if it is not."""
+
+    async def count_active_admins(self, workspace_id: str, session: Session | None = None) -> int: ...
+    async def after(self, last_id: str | None, limit: int) -> list[User]: ...
 
 
-def _require_settings(actor: Principal) -> None:
+class Limiter(Protocol):
+    async def hit(self, key: str, limit: Limit) -> None:
+        """Count one hit of ``key``; raises RateLimited past the limit."""
+
+
+def user_changed(user: User) -> Envelope:
+    """The event announcing ``user`` as it now is."""
+    return Envelope.wrap(UserChangedV1(user=user.snapshot()), workspace_id=user.workspace_id)
+
+
+def shown(viewer: Principal, user: User) -> UserView:
+    """``user`` as ``viewer`` may see them: in full for an admin, the card for anyone else."""
+    return UserOut.model_validate(user) if sees_full_user(viewer) else UserCard.model_validate(user)
+
+
+def _require_admin(actor: Principal) -> None:
     if not may_change_directory(actor):
         raise Forbidden()
 
@@ -54,12 +118,17 @@ class DirectoryUseCases:
     teamspaces: ScopedStore[Teamspace]
     teams: TeamStore
     users: UserStore
+    writer: Writer
 
     # --- the workspace ----------------------------------------------------------------------
 
-    async def name_workspace(self, actor: Principal, body: WorkspaceUpdate) -> Workspace:
-        _require_settings(actor)
-        return await self.workspaces.put(actor.workspace_id, body.name)
+    async def rename_workspace(self, actor: Principal, body: WorkspaceUpdate) -> Workspace:
+        """Rename the caller's workspace; a workspace is never created here (that is the operator's)."""
+        _require_admin(actor)
+        renamed = await self.workspaces.rename(actor.workspace_id, body.name)
+        if renamed is None:
+            raise WorkspaceNotFound()
+        return renamed
 
     async def workspace(self, actor: Principal) -> Workspace:
         found = await self.workspaces.get(actor.workspace_id)
@@ -70,7 +139,7 @@ class DirectoryUseCases:
     # --- teamspaces -------------------------------------------------------------------------
 
     async def create_teamspace(self, actor: Principal, body: TeamspaceCreate) -> Teamspace:
-        _require_settings(actor)
+        _require_admin(actor)
         teamspace = Teamspace(
             id=new_id(), workspace_id=actor.workspace_id, name=body.name, created_at=utcnow()
         )
@@ -83,7 +152,7 @@ class DirectoryUseCases:
     # --- teams ------------------------------------------------------------------------------
 
     async def create_team(self, actor: Principal, body: TeamCreate) -> Team:
-        _require_settings(actor)
+        _require_admin(actor)
         if await self.teamspaces.get(actor.workspace_id, body.teamspace_id) is None:
             raise UnknownTeamspace()
         team = Team(
@@ -106,7 +175,8 @@ class DirectoryUseCases:
         return found
 
     async def update_team(self, actor: Principal, team_id: str, body: TeamUpdate) -> Team:
-        _require_settings(actor)
+        """Rename a team. Its members are changed on the users (``team_ids``): a user change."""
+        _require_admin(actor)
         updated = await self.teams.update(actor.workspace_id, team_id, body.changes())
         if updated is None:
             raise TeamNotFound()
@@ -115,8 +185,7 @@ class DirectoryUseCases:
     # --- users ------------------------------------------------------------------------------
 
     async def create_user(self, actor: Principal, body: UserCreate) -> User:
-        _require_settings(actor)
-        await self._check_teams(actor.workspace_id, body.team_ids)
+        _require_admin(actor)
         user = User(
             id=new_id(),
             workspace_id=actor.workspace_id,
@@ -124,31 +193,126 @@ class DirectoryUseCases:
             email=body.email.lower(),
             role=body.role,
             team_ids=body.team_ids,
+            grants=body.grants,
             languages=body.languages,
             max_chats=body.max_chats,
             created_at=utcnow(),
         )
-        await self.users.add(user)
-        return user
+        if not may_change_user(actor, None, user):
+            raise BeyondOwnHolding()
+        await self._check_teams(actor.workspace_id, body.team_ids)
 
-    async def list_users(self, actor: Principal, skip: int, limit: int) -> Slice[User]:
-        return await self.users.page(actor.workspace_id, skip, limit)
+        async def work(session: Session) -> Change[User]:
+            await self.users.add(user, session)
+            return Change(user, [user_changed(user)])
 
-    async def user(self, actor: Principal, user_id: str) -> User:
+        return await self.writer.write(work)
+
+    async def list_users(self, actor: Principal, skip: int, limit: int) -> Slice[UserView]:
+        found = await self.users.page(actor.workspace_id, skip, limit)
+        return Slice([shown(actor, u) for u in found.items], found.total)
+
+    async def user(self, actor: Principal, user_id: str) -> UserView:
         found = await self.users.get(actor.workspace_id, user_id)
         if found is None:
             raise UserNotFound()
-        return found
+        return shown(actor, found)
 
     async def update_user(self, actor: Principal, user_id: str, body: UserUpdate) -> User:
-        _require_settings(actor)
+        """Change a user (role, grants, teams, activation, ...): version + 1 and one event. A change
+        that changes nothing stores and announces nothing."""
+        _require_admin(actor)
         changes = body.changes()
         await self._check_teams(actor.workspace_id, changes.get("team_ids"))
-        updated = await self.users.update(actor.workspace_id, user_id, changes)
-        if updated is None:
-            raise UserNotFound()
-        return updated
+
+        async def work(session: Session) -> Change[User]:
+            before = await self.users.get(actor.workspace_id, user_id, session)
+            if before is None:
+                raise UserNotFound()
+            after = User.model_validate({**before.model_dump(), **changes})
+            if after == before:
+                return Change(before)
+            if not may_change_user(actor, before, after):
+                raise BeyondOwnHolding()
+            if removes_an_admin(before, after):
+                await self.workspaces.hold(actor.workspace_id, session)
+                admins = await self.users.count_active_admins(actor.workspace_id, session)
+                if removes_last_admin(before, after, admins):
+                    raise LastAdmin()
+            after = after.model_copy(update={"version": before.version + 1, "updated_at": utcnow()})
+            if not await self.users.save(after, before.version, session):
+                raise RaceLost()
+            return Change(after, [user_changed(after)])
+
+        return await self.writer.write(work)
+
+    async def republish_users(self, batch: int = REPUBLISH_BATCH) -> int:
+        """Announce every user of every workspace again, as they are now; returns how many.
+
+        Run at start-up, so a copy of the directory that is new (a service added) or was lost
+        catches up. Harmless for the copies: each keeps the newest version it has seen, so an older
+        snapshot, or the same one twice, changes nothing. Several replicas starting together each
+        announce everything once."""
+        announced, last_id = 0, None
+        while users := await self.users.after(last_id, batch):
+            events = [user_changed(u) for u in users]
+
+            async def work(_session: Session, events: list[Envelope] = events) -> Change[None]:
+                return Change(None, events)
+
+            await self.writer.write(work)
+            announced += len(users)
+            last_id = users[-1].id
+        return announced
 
     async def _check_teams(self, workspace_id: str, team_ids: list[str] | None) -> None:
         if team_ids and not all_teams_found(team_ids, await self.teams.count(workspace_id, team_ids)):
             raise UnknownTeam()
+
+
+@dataclass(frozen=True)
+class OperatorUseCases:
+    """What the operator of the installation does with ``X-Operator-Key``: create a workspace and
+    its first admin, and look a user up (for ``livechat token``)."""
+
+    operator_key: str
+    """Empty: the operator's calls are disabled (they answer 404)."""
+    auth_failures: Limit
+    limiter: Limiter
+    workspaces: WorkspaceStore
+    users: UserStore
+    writer: Writer
+
+    async def admit(self, sent_key: str | None, address: str) -> None:
+        """Let the call through only with the operator's key. A wrong or missing key is counted per
+        client ``address`` (RateLimited past the limit) and refused."""
+        if not self.operator_key:
+            raise OperatorCallsDisabled()
+        if not operator_key_matches(self.operator_key, sent_key):
+            await self.limiter.hit(address, self.auth_failures)
+            raise InvalidOperatorKey()
+
+    async def create_workspace(self, body: WorkspaceCreate) -> NewWorkspace:
+        now = utcnow()
+        workspace = Workspace(id=new_id(), name=body.name, created_at=now, updated_at=now)
+        admin = User(
+            id=new_id(),
+            workspace_id=workspace.id,
+            name=body.admin.name,
+            email=body.admin.email.lower(),
+            role=Role.ADMIN,
+            created_at=now,
+        )
+
+        async def work(session: Session) -> Change[NewWorkspace]:
+            await self.workspaces.add(workspace, session)
+            await self.users.add(admin, session)
+            return Change(NewWorkspace(workspace, admin), [user_changed(admin)])
+
+        return await self.writer.write(work)
+
+    async def user(self, workspace_id: str, user_id: str) -> User:
+        found = await self.users.get(workspace_id, user_id)
+        if found is None:
+            raise UserNotFound()
+        return found

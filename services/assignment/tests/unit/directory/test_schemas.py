@@ -1,5 +1,5 @@
 """Validation of the directory's request bodies: one table of accepted and one of refused bodies
-per schema (users, teams, teamspaces and the workspace)."""
+per schema (users, teams, teamspaces, the workspace and the operator's new workspace)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from assignment.directory.schemas import (
     TeamUpdate,
     UserCreate,
     UserUpdate,
+    WorkspaceCreate,
     WorkspaceUpdate,
 )
-from livechat_shared.auth import Role
+from livechat_shared.auth import Permission, Role
 from pydantic import BaseModel, ValidationError
 
 MISSING = object()
@@ -27,6 +28,7 @@ BASE: dict[type[BaseModel], dict[str, Any]] = {
     TeamUpdate: {},
     TeamspaceCreate: {"name": "Europe"},
     WorkspaceUpdate: {"name": "Acme"},
+    WorkspaceCreate: {"name": "Acme", "admin": {"name": "Ada", "email": "ada@acme.example"}},
 }
 
 
@@ -39,7 +41,9 @@ def accepted(schema: type[BaseModel], changes: dict[str, Any], expected: dict[st
     return pytest.param(schema, changes, expected, id=f"{schema.__name__}: {id}")
 
 
-def refused(schema: type[BaseModel], changes: dict[str, Any], field: str, kind: str, id: str) -> Any:
+def refused(
+    schema: type[BaseModel], changes: dict[str, Any], field: str | tuple[str | int, ...], kind: str, id: str
+) -> Any:
     return pytest.param(schema, changes, field, kind, id=f"{schema.__name__}: {id}")
 
 
@@ -56,10 +60,18 @@ USER_CREATE_ACCEPTED = [
             "team_ids": [],
             "languages": [],
             "max_chats": None,
+            "grants": [],
             "email": "jonas.becker@acme.example",
         },
         "defaults",
     ),
+    accepted(
+        UserCreate,
+        {"grants": ["export", "ban", "export"]},
+        {"grants": [Permission.EXPORT, Permission.BAN]},
+        "grants, each once",
+    ),
+    accepted(UserCreate, {"grants": list(Permission)}, {"grants": list(Permission)}, "every grant"),
     accepted(
         UserCreate,
         {"role": "supervisor", "team_ids": ["t-1", "t-2"], "languages": ["de", "en"], "max_chats": 8},
@@ -84,8 +96,11 @@ USER_CREATE_REFUSED = [
     ],
     *[
         refused(UserCreate, {field: "x"}, field, "extra_forbidden", f"extra {field}")
-        for field in ("password", "workspace_id", "id", "grants")
+        for field in ("password", "workspace_id", "id", "active", "version")
     ],
+    refused(UserCreate, {"grants": ["view"] * 9}, "grants", "too_long", "9 grants"),
+    refused(UserCreate, {"grants": ["owner"]}, ("grants", 0), "enum", "grant 'owner'"),
+    refused(UserCreate, {"grants": "export"}, "grants", "list_type", "grants as text"),
     refused(UserCreate, {"max_chats": -1}, "max_chats", "greater_than_equal", "max_chats -1"),
     refused(UserCreate, {"max_chats": -100}, "max_chats", "greater_than_equal", "max_chats -100"),
     refused(UserCreate, {"max_chats": 1001}, "max_chats", "less_than_equal", "max_chats 1001"),
@@ -99,6 +114,10 @@ USER_UPDATE_ACCEPTED = [
     accepted(UserUpdate, {}, {}, "empty"),
     accepted(UserUpdate, {"role": "admin", "max_chats": 0}, {"role": Role.ADMIN, "max_chats": 0}, "some"),
     accepted(UserUpdate, {"name": "J"}, {"name": "J"}, "name of 1"),
+    accepted(UserUpdate, {"active": False}, {"active": False}, "deactivate"),
+    accepted(UserUpdate, {"active": True}, {"active": True}, "activate"),
+    accepted(UserUpdate, {"grants": []}, {"grants": []}, "no grants"),
+    accepted(UserUpdate, {"grants": ["ban", "ban"]}, {"grants": [Permission.BAN]}, "a grant once"),
 ]
 
 USER_UPDATE_REFUSED = [
@@ -108,8 +127,10 @@ USER_UPDATE_REFUSED = [
     # the email is not changeable through an update
     *[
         refused(UserUpdate, {field: "jonas@acme.example"}, field, "extra_forbidden", f"extra {field}")
-        for field in ("email", "password", "workspace_id")
+        for field in ("email", "password", "workspace_id", "version", "created_at")
     ],
+    refused(UserUpdate, {"active": "maybe"}, "active", "bool_parsing", "active 'maybe'"),
+    refused(UserUpdate, {"grants": ["everything"]}, ("grants", 0), "enum", "grant 'everything'"),
 ]
 
 # --- the rest of the directory ----------------------------------------------------------------
@@ -128,6 +149,32 @@ TEAMSPACE_CREATE_REFUSED = [
 WORKSPACE_UPDATE_ACCEPTED = [accepted(WorkspaceUpdate, {}, {"name": "Acme"}, "named")]
 WORKSPACE_UPDATE_REFUSED = [refused(WorkspaceUpdate, {"name": MISSING}, "name", "missing", "no name")]
 
+# --- the operator's new workspace -------------------------------------------------------------
+
+WORKSPACE_CREATE_ACCEPTED = [accepted(WorkspaceCreate, {}, {"name": "Acme"}, "named, with an admin")]
+WORKSPACE_CREATE_REFUSED = [
+    refused(WorkspaceCreate, {"name": ""}, "name", "string_too_short", "empty name"),
+    refused(WorkspaceCreate, {"admin": MISSING}, "admin", "missing", "no admin"),
+    refused(
+        WorkspaceCreate, {"admin": {"name": "Ada"}}, ("admin", "email"), "missing", "admin without email"
+    ),
+    refused(
+        WorkspaceCreate,
+        {"admin": {"name": "Ada", "email": "ada"}},
+        ("admin", "email"),
+        "value_error",
+        "admin's email 'ada'",
+    ),
+    refused(
+        WorkspaceCreate,
+        {"admin": {"name": "Ada", "email": "ada@acme.example", "role": "agent"}},
+        ("admin", "role"),
+        "extra_forbidden",
+        "admin with a role",
+    ),
+    refused(WorkspaceCreate, {"id": "W1"}, "id", "extra_forbidden", "extra id"),
+]
+
 
 @pytest.mark.parametrize(
     ("schema", "changes", "expected"),
@@ -138,6 +185,7 @@ WORKSPACE_UPDATE_REFUSED = [refused(WorkspaceUpdate, {"name": MISSING}, "name", 
         *TEAM_UPDATE_ACCEPTED,
         *TEAMSPACE_CREATE_ACCEPTED,
         *WORKSPACE_UPDATE_ACCEPTED,
+        *WORKSPACE_CREATE_ACCEPTED,
     ],
 )
 def test_accepted(schema: type[BaseModel], changes: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -158,13 +206,17 @@ def test_accepted(schema: type[BaseModel], changes: dict[str, Any], expected: di
         *TEAM_UPDATE_REFUSED,
         *TEAMSPACE_CREATE_REFUSED,
         *WORKSPACE_UPDATE_REFUSED,
+        *WORKSPACE_CREATE_REFUSED,
     ],
 )
-def test_refused(schema: type[BaseModel], changes: dict[str, Any], field: str, kind: str) -> None:
-    """Each refused body names exactly one problem: its field and the kind of error."""
+def test_refused(
+    schema: type[BaseModel], changes: dict[str, Any], field: str | tuple[str | int, ...], kind: str
+) -> None:
+    """Each refused body names exactly one problem: its field (or path) and the kind of error."""
     with pytest.raises(ValidationError) as info:
         body(schema, changes)
-    assert [(e["loc"], e["type"]) for e in info.value.errors()] == [((field,), kind)]
+    loc = field if isinstance(field, tuple) else (field,)
+    assert [(e["loc"], e["type"]) for e in info.value.errors()] == [(loc, kind)]
 
 
 def test_team_update_leaves_the_name_unset() -> None:
@@ -178,6 +230,8 @@ def test_team_update_leaves_the_name_unset() -> None:
         (UserUpdate, {"role": None}),
         (UserUpdate, {"team_ids": None}),
         (UserUpdate, {"languages": None}),
+        (UserUpdate, {"grants": None}),
+        (UserUpdate, {"active": None}),
         (TeamUpdate, {"name": None}),
     ],
 )
@@ -193,6 +247,7 @@ def test_null_is_refused_where_it_is_no_value(schema: type[BaseModel], sent: dic
         ({"role": "admin", "max_chats": 0}, {"role": "admin", "max_chats": 0}),
         ({"max_chats": None}, {"max_chats": None}),
         ({"team_ids": [], "languages": ["de"]}, {"team_ids": [], "languages": ["de"]}),
+        ({"active": False, "grants": ["export"]}, {"active": False, "grants": ["export"]}),
     ],
 )
 def test_user_update_changes(sent: dict[str, Any], changes: dict[str, Any]) -> None:
