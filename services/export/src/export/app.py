@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from livechat_shared.runtime import Runtime
+from livechat_shared.topology import EXPORT_DIRECTORY
 from livechat_shared.web import create_service_app
 
 from .settings import Settings
@@ -16,4 +17,5 @@ from .settings import Settings
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime.create(settings)
+    runtime.keep_directory_copy(EXPORT_DIRECTORY)
     return create_service_app(runtime, title="livechat export")

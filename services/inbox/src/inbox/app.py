@@ -5,17 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 from livechat_shared.idempotency import ProcessedEvents
 from livechat_shared.ids import new_id
-from livechat_shared.outbox import Outbox
 from livechat_shared.runtime import Runtime
-from livechat_shared.topology import INBOX_DELIVERIES, INBOX_INBOUND
+from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND
 from livechat_shared.web import create_service_app
+from livechat_shared.writer import Writer
 
 from .chats import routes as chat_routes
 from .chats.repository import ChatQueries
 from .chats.use_cases import ChatUseCases
 from .core.store import ChatStore, MessageStore
-from .core.writer import Writer
-from .errors import HTTP_STATUS
+from .errors import HTTP_STATUS, WriteConflict
 from .inbound.handlers import on_message_received
 from .inbound.repository import CurrentChatRepository, PersonRepository
 from .inbound.use_cases import InboundUseCases
@@ -37,8 +36,8 @@ class _Messages(MessageStore, MessageRepository):
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime.create(settings)
     mongo = runtime.mongo
-    outbox = Outbox(mongo, runtime.publisher, poll_seconds=settings.outbox_poll_seconds)
-    writer = Writer(mongo, outbox)
+    outbox = runtime.relayed_outbox()
+    writer = Writer(mongo, outbox, conflict=WriteConflict)
     chat_store, message_store = ChatStore(mongo), MessageStore(mongo)
     hub = StreamHub()
 
@@ -54,13 +53,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
+    runtime.keep_directory_copy(INBOX_DIRECTORY)
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", STREAM_KEYS, on_chat_event(hub))
 
-    async def start_relay() -> None:
-        outbox.start()
-
-    runtime.on_start.append(start_relay)
-    runtime.on_stop.extend([outbox.stop, hub.close_all])
+    runtime.on_stop.append(hub.close_all)
 
     app = create_service_app(
         runtime, title="livechat inbox", description="Chats, messages and the agent API", errors=HTTP_STATUS

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from inbox.core.models import Chat, Message, Person, display_name
 from inbox.core.store import DuplicateMessage
-from inbox.core.writer import Writer
+from inbox.errors import WriteConflict
 from inbox.inbound.repository import CreationRace
 from livechat_shared.contracts import AppRef, Envelope, MessageReceivedV1
 from livechat_shared.idempotency import AlreadyProcessedError
 from livechat_shared.ids import new_id
+from livechat_shared.writer import Writer
 
 
 @dataclass
@@ -241,5 +242,5 @@ def fakes() -> Fakes:
         messages=FakeMessages(db),
         people=FakePeople(db),
         processed=FakeProcessed(db),
-        writer=Writer(transactions=db, outbox=db),
+        writer=Writer(transactions=db, outbox=db, conflict=WriteConflict),
     )

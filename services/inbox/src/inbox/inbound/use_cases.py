@@ -10,12 +10,12 @@ from livechat_shared.contracts import Author, Envelope, MessageReceivedV1
 from livechat_shared.idempotency import AlreadyProcessedError
 from livechat_shared.ids import utcnow
 from livechat_shared.telemetry import get_logger
+from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.announce import message_created
 from ..core.models import Chat, Message, Person, next_message
 from ..core.store import DuplicateMessage
-from ..core.writer import Change, RaceLost, Writer
 from .repository import CreationRace
 
 Session = AsyncClientSession

@@ -19,6 +19,8 @@ def _use_cases(request: Request) -> MessageUseCases:
 
 
 UseCases = Annotated[MessageUseCases, Depends(_use_cases)]
+MAX_SEQ = 2**53 - 1
+"""The largest ``after_seq`` accepted (larger values are refused, never handed to the database)."""
 router = APIRouter(tags=["messages"], responses=ERROR_RESPONSES)
 
 
@@ -27,7 +29,7 @@ async def list_messages(
     chat_id: str,
     user: CurrentUser,
     use_cases: UseCases,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> MessagePage:
     return await use_cases.history(user, chat_id, after_seq, limit)

@@ -9,13 +9,13 @@ from livechat_shared.auth import Principal
 from livechat_shared.contracts import Author, DeliveryState, DeliveryUpdatedV1, Envelope
 from livechat_shared.idempotency import AlreadyProcessedError
 from livechat_shared.ids import utcnow
+from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
 from ..core.announce import message_created, message_updated
 from ..core.models import Chat, Message, next_message
 from ..core.store import DuplicateMessage
-from ..core.writer import Change, RaceLost, Writer
 from ..errors import AliasesUnavailable, NotAssignee, ReplyForbidden
 from .rules import ReplyDecision, client_key, decide_reply, delivery_advances
 from .schemas import MessagePage, ReplyCreate

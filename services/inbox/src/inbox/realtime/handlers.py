@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from livechat_shared.bus import Handler
-from livechat_shared.contracts import Envelope
+from livechat_shared.contracts import Envelope, UserChangedV1
 
 from .hub import StreamHub
 from .rules import frame_for
@@ -11,6 +11,9 @@ from .rules import frame_for
 
 def on_chat_event(hub: StreamHub) -> Handler:
     async def on_chat_event(envelope: Envelope) -> None:
+        if envelope.routing_key == UserChangedV1.routing_key():
+            await hub.user_changed(envelope.open(UserChangedV1).user)
+            return
         found = frame_for(envelope)
         if found is not None:
             await hub.send(*found)

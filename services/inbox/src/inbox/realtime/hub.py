@@ -7,22 +7,56 @@ import contextlib
 
 from fastapi import WebSocket
 from livechat_shared.auth import ChatScope, Principal, can_see_chat
+from livechat_shared.contracts import DirectoryUser
+from livechat_shared.ids import utcnow
 from livechat_shared.telemetry import get_logger
 
-from .rules import Frame
+from .rules import CloseCode, Frame, refreshed
 
 log = get_logger(__name__)
 
 
 class StreamHub:
+    """Each socket with the user it serves. A socket is closed when its token expires
+    (``TOKEN_EXPIRED``) or when the directory says the user may no longer connect (``ACCESS_REVOKED``);
+    a change of role or teams applies to the next frame."""
+
     def __init__(self) -> None:
         self._sockets: dict[WebSocket, Principal] = {}
+        self._expiry: dict[WebSocket, asyncio.TimerHandle] = {}
 
     def add(self, ws: WebSocket, user: Principal) -> None:
         self._sockets[ws] = user
+        if user.expires_at is not None:
+            delay = max(0.0, (user.expires_at - utcnow()).total_seconds())
+            self._expiry[ws] = asyncio.get_running_loop().call_later(
+                delay, lambda: asyncio.ensure_future(self.close(ws, CloseCode.TOKEN_EXPIRED, "token_expired"))
+            )
 
     def remove(self, ws: WebSocket) -> None:
         self._sockets.pop(ws, None)
+        handle = self._expiry.pop(ws, None)
+        if handle is not None:
+            handle.cancel()
+
+    def user(self, ws: WebSocket) -> Principal | None:
+        return self._sockets.get(ws)
+
+    async def close(self, ws: WebSocket, code: int, reason: str) -> None:
+        self.remove(ws)
+        with contextlib.suppress(Exception):
+            await ws.close(code=code, reason=reason)
+
+    async def user_changed(self, user: DirectoryUser) -> None:
+        """Apply a directory change to this user's sockets."""
+        for ws, current in list(self._sockets.items()):
+            if current.user_id != user.id:
+                continue
+            updated = refreshed(current, user)
+            if updated is None:
+                await self.close(ws, CloseCode.ACCESS_REVOKED, "access_revoked")
+            elif ws in self._sockets:
+                self._sockets[ws] = updated
 
     async def send(self, scope: ChatScope, frame: Frame) -> None:
         targets = [ws for ws, user in list(self._sockets.items()) if can_see_chat(user, scope)]
@@ -39,6 +73,4 @@ class StreamHub:
 
     async def close_all(self) -> None:
         for ws in list(self._sockets):
-            with contextlib.suppress(Exception):
-                await ws.close(code=1001)
-        self._sockets.clear()
+            await self.close(ws, 1001, "going_away")

@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
-from livechat_shared.auth import ChatScope
-from livechat_shared.contracts import ChatChangedV1, Envelope, MessageCreatedV1, MessageUpdatedV1
+from livechat_shared.auth import ChatScope, Identity, Principal, principal_for
+from livechat_shared.contracts import (
+    ChatChangedV1,
+    DirectoryUser,
+    Envelope,
+    MessageCreatedV1,
+    MessageUpdatedV1,
+    UserChangedV1,
+)
 
 STREAM_KEYS: tuple[str, ...] = (
     ChatChangedV1.routing_key(),
     MessageCreatedV1.routing_key(),
     MessageUpdatedV1.routing_key(),
+    UserChangedV1.routing_key(),
 )
-"""The events an inbox replica forwards to its agents (on its own exclusive queue)."""
+"""The events an inbox replica receives on its own exclusive queue: chat events to forward to its
+agents, and directory changes that change what a connected agent may see."""
+
+
+class CloseCode(IntEnum):
+    """Why the stream closed a socket (application close codes; the client reconnects with a new token)."""
+
+    TOKEN_EXPIRED = 4001
+    ACCESS_REVOKED = 4003
+
+
+def refreshed(current: Principal, user: DirectoryUser) -> Principal | None:
+    """The connected user after a directory change: the same principal when the change is not newer
+    than what it was read from, a new one with the new role/teams/grants, or ``None`` when the user
+    may no longer connect (deactivated, or moved out of the workspace)."""
+    if user.id != current.user_id or user.version <= current.directory_version:
+        return current
+    assert current.expires_at is not None
+    identity = Identity(
+        user_id=current.user_id, workspace_id=current.workspace_id, expires_at=current.expires_at
+    )
+    return principal_for(identity, user)
+
 
 Frame = dict[str, Any]
 
