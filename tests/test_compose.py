@@ -41,7 +41,10 @@ PROXY_HOST_PORT = 8080
 REQUIRED_ENV = ("LIVECHAT_AMQP_URL", "LIVECHAT_MONGODB_URL", "LIVECHAT_JWT_SECRET", "LIVECHAT_PORT")
 HPA_SERVICES = ("inbox", "ingest")
 # What compose is given for the required secret in these tests (a real one is random).
-TEST_SECRET = "s" * 48
+TEST_SECRET = "k7Qm2vX9pL4sT8wZ1bN6cR3fH5jD0gYe-Rj2"
+TEST_OPERATOR_KEY = "Zr8Tq3Lm6Wv1Np4Ks9Xc2Bh7Gd5Fj0Ay-Pq7"
+CALLER = {"LIVECHAT_JWT_SECRET": TEST_SECRET, "LIVECHAT_OPERATOR_KEY": TEST_OPERATOR_KEY}
+"""What the operator puts in `.env`: both required secrets."""
 # Served by every service but not through the public proxy / Ingress (FastAPI's docs UIs and the
 # Prometheus endpoint). /openapi.json stays public.
 HIDDEN_PATHS = ("/metrics", "/docs", "/docs/oauth2-redirect", "/redoc")
@@ -407,7 +410,7 @@ def test_service_environment_uses_only_real_settings(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_service_environment_points_at_the_stack(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    caller = {"LIVECHAT_JWT_SECRET": TEST_SECRET}
+    caller = CALLER
     env = {
         key: interpolate(value, caller)
         for key, value in compose_env(load_compose()["services"][name]).items()
@@ -444,7 +447,7 @@ def test_jwt_secret_is_required_and_shared(monkeypatch: pytest.MonkeyPatch) -> N
         for caller in ({}, {"LIVECHAT_JWT_SECRET": ""}):
             with pytest.raises(MissingVariable):
                 interpolate(value, caller)
-        assert interpolate(value, {"LIVECHAT_JWT_SECRET": TEST_SECRET}) == TEST_SECRET
+        assert interpolate(value, CALLER) == TEST_SECRET
 
     # No development secret anywhere in the file (e.g. a default on another variable).
     text = COMPOSE_FILE.read_text()
@@ -461,13 +464,26 @@ def test_services_run_in_production_mode(name: str, monkeypatch: pytest.MonkeyPa
         caller = {"LIVECHAT_JWT_SECRET": TEST_SECRET, "LIVECHAT_ENV": caller_env}
         assert interpolate(raw["LIVECHAT_ENV"], caller) == "production"
 
-    env = {key: interpolate(value, {"LIVECHAT_JWT_SECRET": TEST_SECRET}) for key, value in raw.items()}
+    env = {key: interpolate(value, CALLER) for key, value in raw.items()}
     settings = settings_from_env(name, env, monkeypatch)
     assert (settings.env, settings.jwt_secret) == ("production", TEST_SECRET)
     # ... where the service itself refuses a weak secret.
-    weak = {key: interpolate(value, {"LIVECHAT_JWT_SECRET": "too-short"}) for key, value in raw.items()}
+    weak = {
+        key: interpolate(value, CALLER | {"LIVECHAT_JWT_SECRET": "too-short"}) for key, value in raw.items()
+    }
     with pytest.raises(ValueError, match="LIVECHAT_JWT_SECRET"):
         settings_from_env(name, weak, monkeypatch)
+
+
+def test_operator_key_is_required_and_shared() -> None:
+    for name in SERVICES:
+        value = compose_env(load_compose()["services"][name])["LIVECHAT_OPERATOR_KEY"]
+        assert re.fullmatch(r"\$\{LIVECHAT_OPERATOR_KEY:\?[^}]+\}", value), (
+            f"{name}: no default, no empty key"
+        )
+        with pytest.raises(MissingVariable):
+            interpolate(value, {"LIVECHAT_JWT_SECRET": TEST_SECRET})
+        assert interpolate(value, CALLER) == TEST_OPERATOR_KEY
 
 
 def test_services_share_broker_and_database() -> None:
@@ -519,7 +535,7 @@ def test_proxy_publishes_8080_on_loopback_and_mounts_the_nginx_config() -> None:
 
 def test_nothing_is_published_on_every_interface_by_default() -> None:
     for name, service in load_compose()["services"].items():
-        for address, host, _ in published_ports(service, {"LIVECHAT_JWT_SECRET": TEST_SECRET}):
+        for address, host, _ in published_ports(service, CALLER):
             assert is_loopback(address), f"{name} publishes {host} on {address or 'every interface'}"
 
 
