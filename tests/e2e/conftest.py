@@ -17,7 +17,8 @@ import httpx
 import pytest
 import websockets
 from livechat_dev.devstack import SERVICES, ServiceProcess, free_port
-from livechat_dev.testing import isolated_env, remove_topology, settings_from
+from livechat_dev.testing import eventually, isolated_env, remove_topology, settings_from
+from livechat_shared.ids import new_id
 from livechat_shared.settings import ServiceSettings
 
 
@@ -50,7 +51,14 @@ class Stack:
 @contextlib.contextmanager
 def running_stack(amqp_url: str, mongo_url: str, logs: Path) -> Iterator[Stack]:
     """Every service as a process, with this run's own exchange, queues and databases."""
-    env = isolated_env(amqp_url, mongo_url) | {"LIVECHAT_LOG_FORMAT": "json"}
+    # Every test client is 127.0.0.1: the per-address limits are raised so they do not trip each
+    # other (the limits themselves are tested per service with low settings).
+    env = isolated_env(amqp_url, mongo_url) | {
+        "LIVECHAT_LOG_FORMAT": "json",
+        "LIVECHAT_RATE_AUTH_FAILURES_PER_MINUTE": "100000",
+        "LIVECHAT_RATE_SESSIONS_PER_ADDRESS_PER_MINUTE": "100000",
+        "LIVECHAT_RATE_SOCKETS_PER_ADDRESS_PER_MINUTE": "100000",
+    }
     services = {
         name: ServiceProcess(name, free_port(), env, log=(logs / f"{name}.log").open("ab"))
         for name in SERVICES
@@ -82,6 +90,22 @@ def workspace(stack: Stack) -> dict[str, Any]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def known_everywhere(
+    http: httpx.AsyncClient, stack: Stack, token: str, *, refused: bool = False
+) -> None:
+    """Wait until the inbox's and ingest's copies of the directory accept ``token`` (or, with
+    ``refused``, refuse it): they follow the assignment service's user events."""
+
+    async def settled() -> bool:
+        answers = [
+            (await http.get(f"{stack.url(service)}{path}", headers=auth(token))).status_code
+            for service, path in (("inbox", "/v1/chats"), ("ingest", "/v1/apps"))
+        ]
+        return all((status == 401) is refused for status in answers)
+
+    await eventually(settled, within=30)
 
 
 @pytest.fixture
@@ -124,3 +148,28 @@ def connect() -> Callable[[str], Any]:
             yield Socket(ws)
 
     return _connect
+
+
+async def new_user(
+    http: httpx.AsyncClient,
+    stack: Stack,
+    workspace: dict[str, Any],
+    role: str,
+    *,
+    wait: bool = True,
+    **fields: Any,
+) -> tuple[str, str]:
+    """A user made by the workspace's admin and their token (with ``wait``, once every service knows them)."""
+    body = {
+        "name": f"{role} {new_id()[-6:]}",
+        "email": f"{new_id().lower()}@example.com",
+        "role": role,
+        **fields,
+    }
+    made = await http.post(f"{stack.url('assignment')}/v1/users", headers=auth(workspace["token"]), json=body)
+    assert made.status_code == 201, made.text
+    user_id = made.json()["id"]
+    token = stack.cli("token", "--workspace", workspace["workspace_id"], "--user", user_id)["token"]
+    if wait:
+        await known_everywhere(http, stack, token)
+    return user_id, token

@@ -11,7 +11,7 @@ from livechat_dev.testing import eventually, settings_from
 from livechat_shared.auth import Role, issue_token
 from livechat_shared.settings import ServiceSettings
 
-from .conftest import auth
+from .conftest import auth, known_everywhere
 
 
 def error_code(response: httpx.Response) -> str:
@@ -160,12 +160,13 @@ async def test_app_admin_bad_input_stores_nothing(stack, workspace, http) -> Non
     ingest, assignment = stack.url("ingest"), stack.url("assignment")
     admin = auth(workspace["token"])
     before = (await http.get(f"{ingest}/v1/apps", headers=admin)).json()["total"]
-    agent = issue_token(
-        settings_from(ServiceSettings, stack.env),
-        user_id="someone",
-        workspace_id=workspace["workspace_id"],
-        role=Role.AGENT,
+    made = await http.post(
+        f"{assignment}/v1/users",
+        headers=admin,
+        json={"name": "Agent", "email": "agent.bad-input@example.com", "team_ids": [workspace["team_id"]]},
     )
+    agent = stack.cli("token", "--workspace", workspace["workspace_id"], "--user", made.json()["id"])["token"]
+    await known_everywhere(http, stack, agent)
     base = {"teamspace_id": workspace["teamspace_id"], "name": "WA"}
     cases = [
         (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import auth
+from .conftest import auth, known_everywhere
 
 
 async def start_person(http: httpx.AsyncClient, stack, app_id: str, name: str) -> dict:
@@ -138,6 +138,8 @@ async def test_token_command_and_scoping(stack, workspace, http) -> None:
     cat = auth(
         stack.cli("token", "--workspace", workspace["workspace_id"], "--user", colleague["id"])["token"]
     )
+    for headers in (bob, cat):  # the inbox learns of new users from the directory's events
+        await known_everywhere(http, stack, headers["Authorization"].removeprefix("Bearer "))
 
     session = await start_person(http, stack, workspace["app_id"], "Dan")
     sent = await http.post(

@@ -12,8 +12,8 @@ from inbox.app import create_app
 from inbox.inbound.handlers import on_message_received
 from inbox.messages.handlers import on_delivery_updated
 from inbox.settings import Settings
-from livechat_dev.testing import eventually, running, settings_from
-from livechat_shared.auth import Role, issue_token
+from livechat_dev.testing import directory_user, eventually, running, seed_directory, settings_from
+from livechat_shared.auth import issue_token
 from livechat_shared.bus import queue_name
 from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
 from livechat_shared.ids import new_id, utcnow
@@ -55,8 +55,9 @@ def settings(env: dict[str, str]) -> Settings:
 
 
 @pytest.fixture
-def admin(settings: Settings) -> dict[str, str]:
-    token = issue_token(settings, user_id="u-admin", workspace_id=WS, role=Role.ADMIN)
+async def admin(settings: Settings) -> dict[str, str]:
+    await seed_directory(settings, directory_user("u-admin", WS, "admin"))
+    token = issue_token(settings, user_id="u-admin", workspace_id=WS)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -263,7 +264,8 @@ async def test_sync_pages_through_changes_and_resumes_from_its_cursor(settings: 
         changed = await page(second["cursor"])
         assert [(c["person"]["id"] != "", c["version"]) for c in changed["items"]] == [(True, 2)]
 
-        other_team = issue_token(settings, user_id="u-x", workspace_id=WS, role=Role.AGENT, teams=["team-9"])
+        await seed_directory(settings, directory_user("u-x", WS, "agent", team_ids=("team-9",)))
+        other_team = issue_token(settings, user_id="u-x", workspace_id=WS)
         hidden = await client.get(
             "/v1/sync",
             headers={"Authorization": f"Bearer {other_team}"},

@@ -10,8 +10,8 @@ from inbox.settings import Settings as InboxSettings
 from ingest.app import create_app as create_ingest
 from ingest.settings import Settings as IngestSettings
 from livechat_dev.devstack import EmbeddedMongo
-from livechat_dev.testing import eventually, running, settings_from
-from livechat_shared.auth import Role, issue_token
+from livechat_dev.testing import directory_user, eventually, running, seed_directory, settings_from
+from livechat_shared.auth import issue_token
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -42,9 +42,11 @@ async def test_trace_context_crosses_http_bus_and_outbox(env: dict[str, str]) ->
     spans = InMemorySpanExporter()
     for app in (ingest, inbox):
         app.state.runtime.telemetry.tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    for settings in (settings_from(InboxSettings, env), settings_from(IngestSettings, env)):
+        await seed_directory(settings, directory_user("u", "w", "admin"))
     admin = {
         "Authorization": "Bearer "
-        + issue_token(settings_from(InboxSettings, env), user_id="u", workspace_id="w", role=Role.ADMIN)
+        + issue_token(settings_from(InboxSettings, env), user_id="u", workspace_id="w")
     }
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"

@@ -49,7 +49,9 @@ def test_routes_never_import_a_repository(path: Path) -> None:
 def _openapi(service: str) -> dict[str, Any]:
     app_module = importlib.import_module(f"{service}.app")
     settings_class = importlib.import_module(f"{service}.settings").Settings
-    settings = settings_class(env="test", jwt_secret=secrets.token_urlsafe(32))
+    settings = settings_class(
+        env="test", jwt_secret=secrets.token_urlsafe(32), operator_key=secrets.token_urlsafe(32)
+    )
     document: dict[str, Any] = app_module.create_app(settings).openapi()
     return document
 

@@ -1,0 +1,126 @@
+"""Shared stores against the real database and broker: the rate limiter, the directory copy, and
+the outbox parking an event the broker keeps refusing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aio_pika
+import pytest
+from inbox.app import create_app
+from inbox.inbound.handlers import on_message_received
+from inbox.settings import Settings
+from livechat_dev.testing import directory_user, eventually, running, settings_from
+from livechat_shared.bus import BrokerPing
+from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
+from livechat_shared.directory import DirectoryCopy
+from livechat_shared.errors import RateLimited
+from livechat_shared.ids import new_id, utcnow
+from livechat_shared.mongo import Mongo
+from livechat_shared.outbox import EPOCH, Outbox
+from livechat_shared.ratelimit import Limit, RateLimiter
+from livechat_shared.settings import ServiceSettings
+from prometheus_client import CollectorRegistry
+
+
+@pytest.fixture
+async def mongo(env: dict[str, str]) -> AsyncIterator[Mongo]:
+    store = Mongo.from_settings(settings_from(ServiceSettings, env, service_name="stores"))
+    yield store
+    await store.close()
+
+
+async def test_a_limit_is_shared_by_every_limiter_on_the_database(mongo: Mongo) -> None:
+    replicas = [RateLimiter(mongo), RateLimiter(mongo)]
+    await mongo.create_indexes()
+    limit = Limit(10, 60, "messages")
+    now = 1_800_000_000.0  # the start of a window
+
+    outcomes = await asyncio.gather(
+        *(replicas[i % 2].hit("visitor-1", limit, now=now + 1) for i in range(25)), return_exceptions=True
+    )
+    refused = [o for o in outcomes if isinstance(o, RateLimited)]
+    assert len(refused) == 15 and outcomes.count(None) == 10
+    assert {r.retry_after for r in refused} == {59}
+    assert refused[0].code == "rate_limited" and "messages" in refused[0].message
+    # another key is counted apart, and the next window starts afresh
+    await replicas[0].hit("visitor-2", limit, now=now + 1)
+    await replicas[1].hit("visitor-1", limit, now=now + 60)
+    # a limit of 0 is no limit
+    for _ in range(30):
+        await replicas[0].hit("visitor-1", Limit(0), now=now)
+
+
+async def test_the_directory_copy_keeps_the_newest_snapshot(mongo: Mongo) -> None:
+    copy = DirectoryCopy(mongo)
+    assert await copy.user("u-1") is None
+    assert await copy.apply(directory_user("u-1", "ws", "admin", version=2))
+    assert not await copy.apply(directory_user("u-1", "ws", "agent", version=1))  # late
+    assert not await copy.apply(directory_user("u-1", "ws", "agent", version=2))  # repeated
+    kept = await copy.user("u-1")
+    assert kept is not None and (kept.role, kept.version) == ("admin", 2)
+    assert await copy.apply(directory_user("u-1", "ws", "agent", version=3, active=False))
+    kept = await copy.user("u-1")
+    assert kept is not None and (kept.role, kept.active, kept.version) == ("agent", False, 3)
+
+
+def received(external_id: str) -> Envelope:
+    event = MessageReceivedV1(
+        app_id="app-1",
+        teamspace_id="ts-1",
+        channel="webchat",
+        external_message_id=external_id,
+        person=PersonRef(external_id="visitor-0001"),
+        text="hi",
+        received_at=utcnow(),
+    )
+    return Envelope.wrap(event, workspace_id="ws-1")
+
+
+async def test_a_poisoned_event_is_parked_and_the_events_after_it_are_relayed(env: dict[str, str]) -> None:
+    settings = settings_from(Settings, env)
+    app = create_app(settings)
+    runtime = app.state.runtime
+    async with running(app):
+        await app.state.outbox.stop()  # this test drives its own relay
+        registry = CollectorRegistry()
+        relay = Outbox(
+            runtime.mongo,
+            runtime.publisher,
+            health=BrokerPing(runtime.broker),
+            retry_seconds=0,
+            registry=registry,
+        )
+        # An event no broker can carry (a correlation id beyond AMQP's 255 bytes), first in line.
+        poisoned = {
+            "_id": "0" + new_id()[1:],
+            "routing_key": "inbox.chat.changed.v1",
+            "correlation_id": "x" * 8000,
+            "body": "{}",
+            "trace": {},
+            "lease_until": EPOCH,
+        }
+        await relay.coll.insert_one(poisoned)
+        await on_message_received(app.state.inbound)(received("m-1"))
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(settings.exchange)
+            probe = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
+            await probe.bind(exchange, routing_key="inbox.#")
+
+            relayed = 0
+            for _ in range(5):
+                relayed += await relay.relay_once()
+            got = [await eventually(lambda: probe.get(no_ack=True, fail=False)) for _ in range(2)]
+
+        assert relayed == 2
+        assert sorted(Envelope.model_validate_json(m.body).type for m in got) == [
+            "inbox.chat.changed",
+            "inbox.message.created",
+        ]
+        assert await relay.pending() == 0
+        parked = await relay.parked.find_one({"_id": poisoned["_id"]})
+        assert parked is not None and parked["attempts"] == 3 and parked["error"]
+        assert registry.get_sample_value("outbox_parked_total") == 1  # the metric /metrics shows
