@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 
 import aio_pika
@@ -14,10 +15,10 @@ from inbox.messages.handlers import on_delivery_updated
 from inbox.settings import Settings
 from livechat_dev.testing import directory_user, eventually, running, seed_directory, settings_from
 from livechat_shared.auth import issue_token
-from livechat_shared.bus import queue_name
+from livechat_shared.bus import queue_names
 from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
 from livechat_shared.ids import new_id, utcnow
-from livechat_shared.topology import INBOX_INBOUND
+from livechat_shared.topology import INBOX_INBOUND, partition_header
 
 WS = "ws-test"
 
@@ -37,16 +38,19 @@ def received(external_message_id: str, visitor: str = "visitor-0001", text: str 
     return Envelope.wrap(event, workspace_id=WS)
 
 
-async def publish(settings: Settings, *bodies: str | bytes, routing_key: str) -> None:
+async def publish(
+    settings: Settings, *bodies: str | bytes, routing_key: str, headers: list[dict[str, str]] | None = None
+) -> None:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(settings.exchange)
-        for body in bodies:
+        for n, body in enumerate(bodies):
             raw = body.encode() if isinstance(body, str) else body
-            await exchange.publish(
-                aio_pika.Message(raw, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key
+            message = aio_pika.Message(
+                raw, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, headers=headers[n] if headers else None
             )
+            await exchange.publish(message, routing_key=routing_key)
 
 
 @pytest.fixture
@@ -61,11 +65,14 @@ async def admin(settings: Settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def chats_and_messages(client, admin) -> tuple[list[dict], list[dict]]:
-    chats = (await client.get("/v1/chats", headers=admin)).json()["items"]
+async def chats_and_messages(
+    client, admin, page_size: int = 50, limit: int = 100
+) -> tuple[list[dict], list[dict]]:
+    chats = (await client.get("/v1/chats", headers=admin, params={"page_size": page_size})).json()["items"]
     messages: list[dict] = []
     for chat in chats:
-        messages += (await client.get(f"/v1/chats/{chat['id']}/messages", headers=admin)).json()["items"]
+        page = await client.get(f"/v1/chats/{chat['id']}/messages", headers=admin, params={"limit": limit})
+        messages += page.json()["items"]
     return chats, messages
 
 
@@ -143,7 +150,8 @@ async def test_poison_message_is_dead_lettered_and_consumer_keeps_going(settings
         connection = await aio_pika.connect(settings.amqp_url)
         async with connection:
             channel = await connection.channel()
-            dlq = await channel.declare_queue(f"{queue_name(settings, INBOX_INBOUND)}.dlq", passive=True)
+            # the bad bodies carry no partition header: they go to partition 0, and from there to its DLQ
+            dlq = await channel.declare_queue(f"{queue_names(settings, INBOX_INBOUND)[0]}.dlq", passive=True)
 
             async def dead_lettered():
                 got = await dlq.get(no_ack=True, fail=False)
@@ -298,3 +306,59 @@ async def test_a_persons_messages_are_applied_in_the_order_sent(
         messages = await eventually(all_stored)
     in_seq_order = [m["text"] for m in sorted(messages, key=lambda m: m["seq"])]
     assert in_seq_order == [f"in order {n}" for n in range(30)]
+
+
+def inbound_handled(app) -> float:
+    """How many inbound messages this replica applied (its /metrics counter, over every partition)."""
+    return sum(
+        sample.value
+        for metric in app.state.runtime.registry.collect()
+        if metric.name == "faststream_received_processed_messages"
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+        and sample.labels.get("handler", "").endswith(".ingest.message.received.v1")
+    )
+
+
+async def test_one_persons_rapid_messages_stay_in_order_while_others_write_across_two_replicas(
+    settings: Settings, admin
+) -> None:
+    """50 rapid messages of one person, interleaved with 20 other people's, published as ingest does
+    (with the partition header), consumed by two replicas sharing the partitions."""
+    apps = [create_app(settings), create_app(settings)]
+    rapid = [received(f"r:{n}", visitor="visitor-rapid", text=f"rapid {n}") for n in range(50)]
+    others = [
+        received(f"o{p}:{n}", visitor=f"visitor-{p:04d}", text=f"other {p} {n}")
+        for n in range(4)
+        for p in range(20)
+    ]
+    interleaved = [e for pair in itertools.zip_longest(rapid, others) for e in pair if e is not None]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(running(app)) for app in apps]
+
+        async def both_replicas_share_the_partitions() -> bool:
+            return all(len(app.state.inbound_partitions.current_members) == 2 for app in apps)
+
+        await eventually(both_replicas_share_the_partitions)
+        await publish(
+            settings,
+            *(e.model_dump_json() for e in interleaved),
+            routing_key=rapid[0].routing_key,
+            headers=[partition_header(e.routing_key, e.payload) for e in interleaved],
+        )
+
+        async def all_stored():
+            _, messages = await chats_and_messages(clients[0], admin, page_size=200, limit=500)
+            return messages if len(messages) == len(interleaved) else None
+
+        messages = await eventually(all_stored, within=60)
+        handled = [inbound_handled(app) for app in apps]
+    by_chat: dict[str, list[dict]] = {}
+    for m in messages:
+        by_chat.setdefault(m["chat_id"], []).append(m)
+    texts = {tuple(m["text"] for m in sorted(ms, key=lambda m: m["seq"])) for ms in by_chat.values()}
+    assert tuple(f"rapid {n}" for n in range(50)) in texts
+    for p in range(20):
+        assert tuple(f"other {p} {n}" for n in range(4)) in texts
+    assert len(by_chat) == 21
+    assert all(h and h > 0 for h in handled), f"both replicas applied messages: {handled}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -37,6 +38,15 @@ def test_redact_leaves_other_text_alone() -> None:
         assert redact(text) == text
 
 
+@pytest.fixture
+def captured_logging() -> Iterator[None]:
+    """Logging configured for one test, then put back: later tests must not write to its captured stream."""
+    yield
+    structlog.reset_defaults()
+    logging.getLogger().handlers.clear()
+
+
+@pytest.mark.usefixtures("captured_logging")
 def test_access_log_and_structlog_lines_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(ServiceSettings(log_format="json"))
     logging.getLogger("uvicorn.access").info(

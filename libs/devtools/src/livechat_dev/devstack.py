@@ -118,7 +118,10 @@ class EmbeddedMongo(ManagedProcess):
 
     @property
     def url(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/"
+        # retryWrites=false: the embedded server's bookkeeping of retryable writes grows with every
+        # write and slows it down as data accumulates; writes that matter run in transactions
+        # (retried whole by the driver) or are idempotent. A real MongoDB keeps the driver's defaults.
+        return f"mongodb://127.0.0.1:{self.port}/?retryWrites=false"
 
     def start(self, timeout: float = 60.0) -> None:
         super().start()

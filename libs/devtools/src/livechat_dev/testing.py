@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import aio_pika
 import httpx
 from fastapi import FastAPI
-from livechat_shared.bus import queue_name
+from livechat_shared.bus import partition_exchange, queue_names
 from livechat_shared.contracts import DirectoryUser
 from livechat_shared.directory import DirectoryCopy
 from livechat_shared.ids import new_id
@@ -88,12 +88,19 @@ def isolated_env(amqp_url: str, mongo_url: str) -> dict[str, str]:
 async def remove_topology(settings: ServiceSettings) -> None:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
+        exchanges = [settings.exchange, settings.dead_letter_exchange]
         for spec in DURABLE_QUEUES:
-            for name in (queue_name(settings, spec), f"{queue_name(settings, spec)}.dlq"):
-                channel = await connection.channel()
-                with contextlib.suppress(Exception):
-                    await channel.queue_delete(name)
-        for exchange in (settings.exchange, settings.dead_letter_exchange):
+            for name in queue_names(settings, spec):
+                for queue in (name, f"{name}.dlq"):
+                    channel = await connection.channel()
+                    with contextlib.suppress(Exception):
+                        await channel.queue_delete(queue)
+            if spec.partitions:
+                exchanges += [
+                    partition_exchange(settings, spec),
+                    f"{partition_exchange(settings, spec)}.unkeyed",
+                ]
+        for exchange in exchanges:
             channel = await connection.channel()
             with contextlib.suppress(Exception):
                 await channel.exchange_delete(exchange)

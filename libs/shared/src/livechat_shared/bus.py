@@ -20,6 +20,7 @@ from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, Ra
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from faststream.rabbit.subscriber import RabbitSubscriber
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
@@ -27,7 +28,7 @@ from .contracts import Envelope
 from .errors import DomainError
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger
-from .topology import DURABLE_QUEUES, QueueSpec
+from .topology import DURABLE_QUEUES, PARTITION_HEADER, QueueSpec, partition_header
 
 log = get_logger(__name__)
 
@@ -37,11 +38,22 @@ def events_exchange(settings: ServiceSettings) -> RabbitExchange:
 
 
 def queue_name(settings: ServiceSettings, spec: QueueSpec) -> str:
+    """The queue's name (for a partitioned queue, the prefix of its partitions' names)."""
     return f"{settings.queue_prefix}{spec.name}"
 
 
-def durable_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
-    name = queue_name(settings, spec)
+def queue_names(settings: ServiceSettings, spec: QueueSpec) -> tuple[str, ...]:
+    """The physical queues of ``spec``: its partitions, or the one queue."""
+    return tuple(f"{settings.queue_prefix}{name}" for name in spec.partition_names)
+
+
+def partition_exchange(settings: ServiceSettings, spec: QueueSpec) -> str:
+    """The headers exchange that spreads a partitioned queue's events over its partitions."""
+    return f"{settings.exchange}.{spec.name}"
+
+
+def durable_queue(settings: ServiceSettings, spec: QueueSpec, name: str | None = None) -> RabbitQueue:
+    name = name or queue_name(settings, spec)
     return RabbitQueue(
         name,
         queue_type=QueueType.QUORUM,
@@ -56,8 +68,7 @@ def durable_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
     )
 
 
-def dead_letter_queue(settings: ServiceSettings, spec: QueueSpec) -> RabbitQueue:
-    name = queue_name(settings, spec)
+def dead_letter_queue(settings: ServiceSettings, name: str) -> RabbitQueue:
     return RabbitQueue(f"{name}.dlq", queue_type=QueueType.QUORUM, durable=True, routing_key=name)
 
 
@@ -102,22 +113,60 @@ async def declare_topology(settings: ServiceSettings) -> None:
             settings.dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True
         )
         for spec in DURABLE_QUEUES:
-            for queue_spec, source, keys in (
-                (dead_letter_queue(settings, spec), dlx, (queue_name(settings, spec),)),
-                (durable_queue(settings, spec), exchange, spec.routing_keys),
-            ):
-                try:
-                    queue = await channel.declare_queue(
-                        queue_spec.name, durable=True, arguments=queue_spec.arguments
-                    )
-                except aiormq.exceptions.ChannelPreconditionFailed as exc:
-                    raise TopologyMismatchError(
-                        f"queue {queue_spec.name!r} exists with other arguments than this version declares "
-                        f"({queue_spec.arguments}); drain it and delete it (rabbitmqctl delete_queue "
-                        f"{queue_spec.name}) or run with another LIVECHAT_QUEUE_PREFIX"
-                    ) from exc
-                for key in keys:
-                    await queue.bind(source, routing_key=key)
+            if spec.partitions:
+                await _declare_partitions(settings, channel, exchange, dlx, spec)
+                continue
+            name = queue_name(settings, spec)
+            await _declare_queue(channel, dead_letter_queue(settings, name), dlx, routing_keys=(name,))
+            await _declare_queue(
+                channel, durable_queue(settings, spec), exchange, routing_keys=spec.routing_keys
+            )
+
+
+async def _declare_partitions(
+    settings: ServiceSettings,
+    channel: aio_pika.abc.AbstractChannel,
+    events: aio_pika.abc.AbstractExchange,
+    dlx: aio_pika.abc.AbstractExchange,
+    spec: QueueSpec,
+) -> None:
+    """``spec``'s events go from the events exchange to a headers exchange that routes each to the
+    partition named in its ``livechat-partition`` header; an event without one goes to partition 0 (through
+    the headers exchange's alternate exchange), so nothing is dropped."""
+    name = partition_exchange(settings, spec)
+    fallback = await channel.declare_exchange(f"{name}.unkeyed", aio_pika.ExchangeType.FANOUT, durable=True)
+    spread = await channel.declare_exchange(
+        name, aio_pika.ExchangeType.HEADERS, durable=True, arguments={"alternate-exchange": fallback.name}
+    )
+    for key in spec.routing_keys:
+        await spread.bind(events, routing_key=key)
+    for index, physical in enumerate(queue_names(settings, spec)):
+        await _declare_queue(channel, dead_letter_queue(settings, physical), dlx, routing_keys=(physical,))
+        queue = await _declare_queue(
+            channel, durable_queue(settings, spec, physical), spread, routing_keys=()
+        )
+        await queue.bind(spread, arguments={"x-match": "all", PARTITION_HEADER: str(index)})
+        if index == 0:
+            await queue.bind(fallback)
+
+
+async def _declare_queue(
+    channel: aio_pika.abc.AbstractChannel,
+    spec: RabbitQueue,
+    source: aio_pika.abc.AbstractExchange,
+    routing_keys: tuple[str, ...],
+) -> aio_pika.abc.AbstractQueue:
+    try:
+        queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
+    except aiormq.exceptions.ChannelPreconditionFailed as exc:
+        raise TopologyMismatchError(
+            f"queue {spec.name!r} exists with other arguments than this version declares "
+            f"({spec.arguments}); drain it and delete it (rabbitmqctl delete_queue "
+            f"{spec.name}) or run with another LIVECHAT_QUEUE_PREFIX"
+        ) from exc
+    for key in routing_keys:
+        await queue.bind(source, routing_key=key)
+    return queue
 
 
 class PublishNotConfirmedError(RuntimeError):
@@ -136,9 +185,18 @@ class EventPublisher:
             body=envelope.model_dump_json(),
             event_id=envelope.event_id,
             correlation_id=envelope.correlation_id,
+            headers=partition_header(envelope.routing_key, envelope.payload),
         )
 
-    async def publish_raw(self, *, routing_key: str, body: str, event_id: str, correlation_id: str) -> None:
+    async def publish_raw(
+        self,
+        *,
+        routing_key: str,
+        body: str,
+        event_id: str,
+        correlation_id: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         try:
             confirmation = await self.broker.publish(
                 body,
@@ -150,7 +208,7 @@ class EventPublisher:
                 message_id=event_id,
                 correlation_id=correlation_id,
                 content_type="application/json",
-                headers={"x-correlation-id": correlation_id},
+                headers={"x-correlation-id": correlation_id, **(headers or {})},
             )
         except Exception as exc:  # connection lost, channel closed, timeout
             raise PublishNotConfirmedError(f"publish of {routing_key} failed: {exc}") from exc
@@ -184,11 +242,19 @@ class Consumers:
     registered: list[str] = field(default_factory=list)
     extra_bindings: list[tuple[RabbitQueue, tuple[str, ...]]] = field(default_factory=list)
 
-    def durable(self, spec: QueueSpec, handler: Handler) -> None:
-        # An ordered queue gets a channel of its own with prefetch 1: the broker hands over the next
-        # message only once the previous one is acked, so none can overtake another in this process.
-        channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
-        self._register(durable_queue(self.settings, spec), handler, channel)
+    def durable(self, spec: QueueSpec, handler: Handler) -> list[RabbitSubscriber]:
+        """Consume ``spec``'s queue (each of its partitions); returns the subscribers."""
+        subscribers = []
+        for name in queue_names(self.settings, spec):
+            # An ordered queue gets a channel of its own with prefetch 1: the broker hands over the next
+            # message only once the previous one is acked, so none can overtake another in this process.
+            channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
+            queue = durable_queue(self.settings, spec, name)
+            # A partition is bound to its headers exchange by ``declare_topology`` only: bound here to
+            # the events exchange too, it would receive every partition's events.
+            bound = not spec.partitions
+            subscribers.append(self._register(queue, handler, channel, bind=bound))
+        return subscribers
 
     def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> None:
         """A per-replica queue that lives as long as this process's connection (realtime fan-out)."""
@@ -210,7 +276,9 @@ class Consumers:
             for key in keys:
                 await declared.bind(exchange, routing_key=key)
 
-    def _register(self, queue: RabbitQueue, handler: Handler, channel: Channel | None = None) -> None:
+    def _register(
+        self, queue: RabbitQueue, handler: Handler, channel: Channel | None = None, *, bind: bool = True
+    ) -> RabbitSubscriber:
         async def consume(message: RabbitMessage) -> None:
             try:
                 envelope = Envelope.model_validate_json(message.body)
@@ -229,8 +297,11 @@ class Consumers:
                     settle(exc, queue.name)
 
         consume.__name__ = getattr(handler, "__name__", "consume")
-        self.broker.subscriber(queue, events_exchange(self.settings), channel=channel)(consume)
+        exchange = events_exchange(self.settings) if bind else None
+        subscriber = self.broker.subscriber(queue, exchange, channel=channel)
+        subscriber(consume)
         self.registered.append(queue.name)
+        return subscriber
 
 
 @dataclass

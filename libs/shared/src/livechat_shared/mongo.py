@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
+from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -16,12 +17,34 @@ from .settings import ServiceSettings
 T = TypeVar("T")
 
 
-def create_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[dict[str, Any]]:
+class CommandCounter(monitoring.CommandListener):
+    """Counts the database commands this process sends, by command name (``mongodb_commands_total``
+    on ``/metrics``), so the cost of a message in round trips can be read off any running stack."""
+
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        self.commands = Counter(
+            "mongodb_commands", "MongoDB commands sent, by command name", ["command"], registry=registry
+        )
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def create_mongo_client(
+    settings: ServiceSettings, registry: CollectorRegistry | None = None
+) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(
         settings.mongodb_url,
         tz_aware=True,
         appname=f"livechat-{settings.service_name}",
         serverSelectionTimeoutMS=15_000,
+        event_listeners=[CommandCounter(registry)] if registry is not None else [],
     )
 
 
@@ -34,8 +57,8 @@ class Mongo:
     indexes: dict[str, list[IndexModel]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings) -> Mongo:
-        client = create_mongo_client(settings)
+    def from_settings(cls, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Mongo:
+        client = create_mongo_client(settings, registry)
         return cls(client=client, db=client[settings.database_name])
 
     def declare_indexes(self, collection: str, models: Sequence[IndexModel]) -> None:

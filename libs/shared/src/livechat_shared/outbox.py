@@ -26,7 +26,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from .bus import EventPublisher
 from .contracts import Envelope
-from .ids import utcnow
+from .ids import new_id, utcnow
 from .mongo import Mongo
 from .telemetry import get_logger
 
@@ -96,35 +96,60 @@ class Outbox:
         self._wake.set()
 
     async def relay_once(self) -> int:
-        """Publish what is due, oldest first; returns how many events were published."""
+        """Publish what is due, oldest first, in one batch; returns how many events were published.
+
+        Three round trips a batch, however large: the read of what is due, its claim (one
+        ``update_many`` setting a lease; what another replica claimed first is left to it), and one
+        ``delete_many`` of what the broker confirmed. The events of a batch are published together,
+        their confirms awaited in flight.
+        """
         now = utcnow()
-        published = 0
-        cursor = self.coll.find({"lease_until": {"$lte": now}}).sort("_id", ASCENDING).limit(self.batch)
-        for doc in await cursor.to_list():
-            claimed = await self.coll.find_one_and_update(
-                {"_id": doc["_id"], "lease_until": doc["lease_until"]},
-                {"$set": {"lease_until": now + self.lease}},
-            )
-            if claimed is None:
-                continue  # another replica took it
-            token = otel_context.attach(propagate.extract(doc.get("trace") or {}))
-            try:
-                await self.publisher.publish_raw(
-                    routing_key=doc["routing_key"],
-                    body=doc["body"],
-                    event_id=doc["_id"],
-                    correlation_id=doc["correlation_id"],
+        due = (
+            await self.coll.find({"lease_until": {"$lte": now}})
+            .sort("_id", ASCENDING)
+            .limit(self.batch)
+            .to_list()
+        )
+        if not due:
+            return 0
+        lease = new_id()
+        claim = await self.coll.update_many(
+            {"_id": {"$in": [d["_id"] for d in due]}, "lease_until": {"$lte": now}},
+            {"$set": {"lease_until": now + self.lease, "lease": lease}},
+        )
+        if claim.modified_count == 0:
+            return 0  # another replica claimed them
+        if claim.modified_count == len(due):
+            docs = due  # all ours: no need to read them again
+        else:  # another replica took some: read back which are ours
+            docs = await self.coll.find({"lease": lease}).sort("_id", ASCENDING).to_list()
+        outcomes = await asyncio.gather(*(self._publish(doc) for doc in docs), return_exceptions=True)
+        sent = [doc["_id"] for doc, outcome in zip(docs, outcomes, strict=True) if outcome is None]
+        if sent:
+            await self.coll.delete_many({"_id": {"$in": sent}})
+        failures = [(doc, o) for doc, o in zip(docs, outcomes, strict=True) if isinstance(o, Exception)]
+        if failures:
+            if not await self._broker_healthy():
+                await self.coll.update_many(  # the broker is down: every event waits for it
+                    {"_id": {"$in": [doc["_id"] for doc, _ in failures]}}, {"$set": {"lease_until": now}}
                 )
-            except Exception as exc:
-                if not await self._broker_healthy():
-                    raise  # the broker is down: every event waits for it
+                raise failures[0][1]
+            for doc, exc in failures:
                 await self._failed(doc, exc, now)
-                continue
-            finally:
-                otel_context.detach(token)
-            await self.coll.delete_one({"_id": doc["_id"]})
-            published += 1
-        return published
+        return len(sent)
+
+    async def _publish(self, doc: dict[str, Any]) -> None:
+        token = otel_context.attach(propagate.extract(doc.get("trace") or {}))
+        try:
+            await self.publisher.publish_raw(
+                routing_key=doc["routing_key"],
+                body=doc["body"],
+                event_id=doc["_id"],
+                correlation_id=doc["correlation_id"],
+                headers=doc.get("headers"),
+            )
+        finally:
+            otel_context.detach(token)
 
     async def _broker_healthy(self) -> bool:
         if self.health is None:

@@ -8,7 +8,10 @@ consumer happened to start later. That is why the table lives here: each service
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .contracts import DeliveryUpdatedV1, MessageReceivedV1, OutboundRequestedV1, UserChangedV1
 
@@ -21,13 +24,22 @@ class QueueSpec:
     routing_keys: tuple[str, ...]
     ordered: bool = False
     """Apply messages strictly in queue order: one active consumer at a time (the other replicas
-    wait as hot standbys) taking one message at a time. Order is kept across replicas and crashes,
-    at the price of one consumer's throughput for this queue."""
+    wait as hot standbys) taking one message at a time. Order is kept across replicas and crashes."""
+    partitions: int = 0
+    """With ``ordered``: the queue is ``partitions`` queues ``<name>.p<i>``, and each message goes to
+    the partition its key (:data:`PARTITION_KEYS`) hashes to — the same key, the same partition, so
+    one key's messages keep their order while different keys are applied concurrently."""
+
+    @property
+    def partition_names(self) -> tuple[str, ...]:
+        """The physical queues: ``<name>.p0`` … or the one queue ``<name>``."""
+        return tuple(f"{self.name}.p{i}" for i in range(self.partitions)) or (self.name,)
 
 
-# Inbound messages keep the order people sent them in, whatever the number of inbox replicas; the
-# way to more throughput is partitioning by person (a consistent-hash exchange), not more consumers.
-INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True)
+# Inbound messages keep the order each person sent them in, whatever the number of inbox replicas,
+# while different people's messages are applied concurrently: one ordered queue per partition,
+# a person's messages always in the same partition (see ``livechat_shared.partitions``).
+INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True, partitions=8)
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
 
@@ -37,6 +49,33 @@ INGEST_DIRECTORY = QueueSpec("ingest.directory", (UserChangedV1.routing_key(),))
 INBOX_DIRECTORY = QueueSpec("inbox.directory", (UserChangedV1.routing_key(),))
 EXPORT_DIRECTORY = QueueSpec("export.directory", (UserChangedV1.routing_key(),))
 AIAGENT_DIRECTORY = QueueSpec("aiagent.directory", (UserChangedV1.routing_key(),))
+
+PARTITION_KEYS: Mapping[str, Callable[[dict[str, Any]], str]] = {
+    # One person on one app: their messages stay in order.
+    MessageReceivedV1.routing_key(): lambda p: f"{p['app_id']}:{p['person']['external_id']}",
+}
+"""For the events that partitioned queues receive: the key that picks the partition, from the payload."""
+
+# Not "x-…": RabbitMQ ignores headers starting with "x-" when it matches a headers binding.
+PARTITION_HEADER = "livechat-partition"
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """A stable partition for ``key`` (the same in every process and version)."""
+    return zlib.crc32(key.encode()) % partitions
+
+
+def partition_header(routing_key: str, payload: dict[str, Any]) -> dict[str, str]:
+    """The header that routes an event to its partition in every partitioned queue bound to it."""
+    key_of = PARTITION_KEYS.get(routing_key)
+    counts = {
+        spec.partitions for spec in DURABLE_QUEUES if spec.partitions and routing_key in spec.routing_keys
+    }
+    if key_of is None or not counts:
+        return {}
+    (count,) = counts  # every partitioned queue of an event has the same number of partitions
+    return {PARTITION_HEADER: str(partition_of(key_of(payload), count))}
+
 
 DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     INBOX_INBOUND,

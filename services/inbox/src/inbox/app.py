@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from livechat_shared.idempotency import ProcessedEvents
 from livechat_shared.ids import new_id
 from livechat_shared.runtime import Runtime
 from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND
@@ -42,7 +41,6 @@ def create_app(settings: Settings) -> FastAPI:
     hub = StreamHub()
 
     inbound_use_cases = InboundUseCases(
-        processed=ProcessedEvents(mongo),
         people=PersonRepository(mongo),
         chats=CurrentChatRepository(mongo),
         messages=message_store,
@@ -51,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     message_use_cases = MessageUseCases(chats=chat_store, messages=_Messages(mongo), writer=writer)
     chat_use_cases = ChatUseCases(chats=chat_store, queries=ChatQueries(mongo))
 
-    runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))
+    inbound_partitions = runtime.partitioned(INBOX_INBOUND, on_message_received(inbound_use_cases))
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
     runtime.keep_directory_copy(INBOX_DIRECTORY)
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", STREAM_KEYS, on_chat_event(hub))
@@ -66,7 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         message_use_cases,
         inbound_use_cases,
     )
-    app.state.hub, app.state.outbox = hub, outbox
+    app.state.hub, app.state.outbox, app.state.inbound_partitions = hub, outbox, inbound_partitions
     for router in (chat_routes.router, message_routes.router, stream_routes.router):
         app.include_router(router)
     return app

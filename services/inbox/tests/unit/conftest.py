@@ -18,7 +18,6 @@ from inbox.core.store import DuplicateMessage
 from inbox.errors import WriteConflict
 from inbox.inbound.repository import CreationRace
 from livechat_shared.contracts import AppRef, Envelope, MessageReceivedV1
-from livechat_shared.idempotency import AlreadyProcessedError
 from livechat_shared.ids import new_id
 from livechat_shared.writer import Writer
 
@@ -28,7 +27,6 @@ class State:
     chats: dict[str, Chat] = field(default_factory=dict)
     messages: dict[str, Message] = field(default_factory=dict)
     people: dict[tuple[str, str], Person] = field(default_factory=dict)
-    processed: set[str] = field(default_factory=set)
     outbox: list[Envelope] = field(default_factory=list)
 
 
@@ -78,6 +76,34 @@ class FakeChats:
         )
         self.db.state.chats[chat.id] = updated
         return updated
+
+    async def touch_existing(self, event: MessageReceivedV1, now: datetime, session: Any) -> Chat | None:
+        current = next(
+            (
+                c
+                for c in self.db.state.chats.values()
+                if c.app_id == event.app_id and c.person_external_id == event.person.external_id and c.current
+            ),
+            None,
+        )
+        if current is None:
+            return None
+        named = (
+            {"person": current.person.model_copy(update={"name": event.person.name})}
+            if event.person.name
+            else {}
+        )
+        touched = current.model_copy(
+            update={
+                "updated_at": now,
+                "last_message_at": now,
+                "version": current.version + 1,
+                "next_seq": current.next_seq + 1,
+                **named,
+            }
+        )
+        self.db.state.chats[touched.id] = touched
+        return touched
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Any
@@ -165,10 +191,12 @@ class FakePeople:
         self.db = db
         self.race_once = False
         """Raise CreationRace on the next call, as when a concurrent first message created the person."""
+        self.calls = 0
 
     async def upsert_from_channel(
         self, workspace_id: str, event: MessageReceivedV1, now: datetime, session: Any
     ) -> Person:
+        self.calls += 1
         if self.race_once:
             self.race_once = False
             raise CreationRace
@@ -188,24 +216,12 @@ class FakePeople:
         return person
 
 
-class FakeProcessed:
-    def __init__(self, db: FakeDb) -> None:
-        self.db = db
-
-    async def record(self, consumer: str, event_id: str, session: Any) -> None:
-        key = f"{consumer}:{event_id}"
-        if key in self.db.state.processed:
-            raise AlreadyProcessedError(event_id)
-        self.db.state.processed.add(key)
-
-
 @dataclass
 class Fakes:
     db: FakeDb
     chats: FakeChats
     messages: FakeMessages
     people: FakePeople
-    processed: FakeProcessed
     writer: Writer
 
     def add_chat(self, **changes: Any) -> Chat:
@@ -241,6 +257,5 @@ def fakes() -> Fakes:
         chats=FakeChats(db),
         messages=FakeMessages(db),
         people=FakePeople(db),
-        processed=FakeProcessed(db),
         writer=Writer(transactions=db, outbox=db, conflict=WriteConflict),
     )

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from ingest.settings import Settings
 from ingest.webchat.repository import MailboxRepository
 from livechat_dev.testing import eventually
-from livechat_shared.bus import queue_name
+from livechat_shared.bus import queue_names
 from livechat_shared.contracts import Envelope, MessageView, OutboundRequestedV1
 from livechat_shared.topology import INBOX_DELIVERIES, INBOX_INBOUND, QueueSpec
 
@@ -36,9 +36,11 @@ async def queued(settings: Settings, spec: QueueSpec) -> int:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()
-        queue = await channel.declare_queue(queue_name(settings, spec), passive=True)
-        count = queue.declaration_result.message_count
-        return count or 0
+        count = 0
+        for name in queue_names(settings, spec):  # every partition of a partitioned queue
+            queue = await channel.declare_queue(name, passive=True)
+            count += queue.declaration_result.message_count or 0
+        return count
 
 
 async def test_channel_apps_as_clients_see_them(

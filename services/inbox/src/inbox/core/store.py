@@ -60,6 +60,13 @@ class ChatStore:
                     name="one_current_chat",
                     partialFilterExpression={"current": True},
                 ),
+                # The same chat by the channel's id for the person: an inbound message finds its chat
+                # in one round trip, without reading the people collection.
+                IndexModel(
+                    [("app_id", ASCENDING), ("person_external_id", ASCENDING)],
+                    name="current_chat_by_person_ref",
+                    partialFilterExpression={"current": True},
+                ),
                 IndexModel([("workspace_id", ASCENDING), ("created_at", DESCENDING)]),
                 IndexModel(
                     [("workspace_id", ASCENDING), ("team_ids", ASCENDING), ("created_at", DESCENDING)]

@@ -67,6 +67,20 @@ class CurrentChatRepository:
     def __init__(self, mongo: Mongo) -> None:
         self.coll = chats_of(mongo)  # indexes: inbox.core.store.ChatStore
 
+    async def touch_existing(self, event: MessageReceivedV1, now: datetime, session: Session) -> Chat | None:
+        """The person's current chat in the app, bumped for a new message (version, next ``seq``),
+        without touching the people collection; ``None`` when they have none yet."""
+        changes: dict[str, Any] = {"updated_at": now, "last_message_at": now}
+        if event.person.name:
+            changes["person.name"] = event.person.name
+        doc = await self.coll.find_one_and_update(
+            {"app_id": event.app_id, "person_external_id": event.person.external_id, "current": True},
+            {"$set": changes, "$inc": {"version": 1, "next_seq": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return Chat.from_doc(doc) if doc else None
+
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Session
     ) -> Chat:

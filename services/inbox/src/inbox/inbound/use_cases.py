@@ -21,12 +21,6 @@ from .repository import CreationRace
 Session = AsyncClientSession
 log = get_logger(__name__)
 
-CONSUMER = "inbox.inbound"
-
-
-class ProcessedLog(Protocol):
-    async def record(self, consumer: str, event_id: str, session: Session) -> None: ...
-
 
 class People(Protocol):
     async def upsert_from_channel(
@@ -35,6 +29,10 @@ class People(Protocol):
 
 
 class CurrentChats(Protocol):
+    async def touch_existing(
+        self, event: MessageReceivedV1, now: datetime, session: Session
+    ) -> Chat | None: ...
+
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Session
     ) -> Chat: ...
@@ -46,7 +44,6 @@ class MessageWriter(Protocol):
 
 @dataclass
 class InboundUseCases:
-    processed: ProcessedLog
     people: People
     chats: CurrentChats
     messages: MessageWriter
@@ -57,16 +54,19 @@ class InboundUseCases:
         same event again, or the same channel message under another event id)."""
 
         async def work(session: Session) -> Change[Message]:
-            await self.processed.record(CONSUMER, envelope.event_id, session)
+            # No record of the event id: the message's unique channel key (below) already makes a
+            # repeat of the same event, or of the same channel message under another event id, a no-op.
             now = utcnow()
-            try:
-                person = await self.people.upsert_from_channel(envelope.workspace_id, event, now, session)
-                chat = await self.chats.touch_current(envelope.workspace_id, event, person, now, session)
-            except CreationRace as exc:
-                raise RaceLost from exc
+            chat = await self.chats.touch_existing(event, now, session)
+            if chat is None:  # the person's first message in this app (or since their last chat)
+                try:
+                    person = await self.people.upsert_from_channel(envelope.workspace_id, event, now, session)
+                    chat = await self.chats.touch_current(envelope.workspace_id, event, person, now, session)
+                except CreationRace as exc:
+                    raise RaceLost from exc
             message = next_message(
                 chat,
-                Author(type="person", id=person.id, name=chat.person.name),
+                Author(type="person", id=chat.person.id, name=chat.person.name),
                 text=event.text,
                 attachments=event.attachments,
                 created_at=event.received_at,

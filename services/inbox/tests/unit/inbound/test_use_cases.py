@@ -11,7 +11,6 @@ from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
 
 def use_cases(fakes: Any) -> InboundUseCases:
     return InboundUseCases(
-        processed=fakes.processed,
         people=fakes.people,
         chats=fakes.chats,
         messages=fakes.messages,
@@ -51,6 +50,7 @@ async def test_later_messages_join_the_same_chat_in_order(fakes: Any) -> None:
     for n in range(3):
         await use_cases(fakes).receive(*received(f"m-{n}", text=f"#{n}"))
     [chat] = fakes.db.state.chats.values()
+    assert fakes.people.calls == 1  # only the first message of the chat looks the person up
     assert sorted((m.seq, m.text) for m in fakes.db.state.messages.values()) == [
         (1, "#0"),
         (2, "#1"),
