@@ -52,6 +52,62 @@ async def test_a_limit_is_shared_by_every_limiter_on_the_database(mongo: Mongo) 
         await replicas[0].hit("visitor-1", Limit(0), now=now)
 
 
+async def test_hits_far_from_a_limit_are_counted_locally_and_written_in_one_batch(mongo: Mongo) -> None:
+    one, two = RateLimiter(mongo, flush_seconds=3600), RateLimiter(mongo, flush_seconds=3600)  # flushed here
+    await mongo.create_indexes()
+    counters = mongo.db["rate_limits"]
+    limit = Limit(160, 60, "messages")  # a replica decides alone on 160 // 16 = 10 hits at first
+    now = 1_800_000_000.0 + 1
+    try:
+        for key in ("visitor-1", "visitor-2"):
+            for _ in range(10):
+                await one.hit(key, limit, now=now)
+        assert await counters.count_documents({}) == 0  # no round trip yet
+        await one.flush()  # both counters in one bulk write, their shared counts read back
+        assert {d["_id"]: d["n"] for d in await counters.find().to_list()} == {
+            "messages:visitor-1:30000000": 10,
+            "messages:visitor-2:30000000": 10,
+        }
+        # the other replica, nearer the limit by what it has read, writes its hits sooner
+        await two.hit("visitor-1", limit, now=now)  # its first hit, far from the limit: local
+        assert (await counters.find_one({"_id": "messages:visitor-1:30000000"}) or {})["n"] == 10
+        await two.flush()
+        for _ in range(9):  # (160 - 11) // 16 = 9 alone
+            await two.hit("visitor-1", limit, now=now)
+        await two.hit("visitor-1", limit, now=now)  # the 10th is written at once, with the 9 pending
+        assert (await counters.find_one({"_id": "messages:visitor-1:30000000"}) or {})["n"] == 21
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_replicas_sharing_a_limit_overshoot_it_by_a_bounded_few_at_most(mongo: Mongo) -> None:
+    replicas = [RateLimiter(mongo, flush_seconds=0.01) for _ in range(2)]
+    await mongo.create_indexes()
+    limit = Limit(160, 60, "messages")
+    now = 1_800_000_000.0 + 1
+
+    async def hit(n: int) -> bool:
+        await asyncio.sleep(n % 7 * 0.003)
+        try:
+            await replicas[n % 2].hit("visitor-1", limit, now=now)
+        except RateLimited:
+            return False
+        return True
+
+    try:
+        admitted = sum(await asyncio.gather(*(hit(n) for n in range(400))))
+        for replica in replicas:
+            await replica.flush()
+        # never fewer than the limit; more by at most what each replica decides alone (160 // 16)
+        assert 160 <= admitted <= 160 + 2 * 10, admitted
+        counted = await mongo.db["rate_limits"].find_one({"_id": "messages:visitor-1:30000000"})
+        assert counted is not None and counted["n"] >= admitted
+    finally:
+        for replica in replicas:
+            await replica.close()
+
+
 async def test_the_directory_copy_keeps_the_newest_snapshot(mongo: Mongo) -> None:
     copy = DirectoryCopy(mongo)
     assert await copy.user("u-1") is None

@@ -116,6 +116,8 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await hook()
         await self.broker.stop()
+        with contextlib.suppress(Exception):
+            await self.limiter.close()  # write the last batched rate-limit hits
         await self.mongo.close()
         self.telemetry.shutdown()
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ErrorStatuses
 from ..runtime import Runtime
@@ -51,7 +52,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app, errors or {})
-    _install_metrics(app, runtime.registry, settings.service_name)
+    app.add_middleware(RequestMetrics, registry=runtime.registry, service=settings.service_name)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeaderLimits)
     app.add_middleware(SecurityHeaders)
@@ -87,19 +88,39 @@ def create_service_app(
     return app
 
 
-def _install_metrics(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
-    requests = Counter(
-        "http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=registry
-    )
-    latency = Histogram(
-        "http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
-    )
+class RequestMetrics:
+    """Counts requests and their latency by method, route template and status (plain ASGI: no
+    per-request task or body re-streaming, unlike a function middleware)."""
 
-    @app.middleware("http")
-    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry, service: str) -> None:
+        self.app, self.service = app, service
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests",
+            ["service", "method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        requests.labels(service, request.method, route, str(response.status_code)).inc()
-        latency.labels(service, request.method, route).observe(time.perf_counter() - started)
-        return response
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")  # set by the router in the scope
+            method = scope["method"]
+            self.requests.labels(self.service, method, route, str(status)).inc()
+            self.latency.labels(self.service, method, route).observe(time.perf_counter() - started)

@@ -11,7 +11,8 @@ from .schemas import AppCreate, AppCreated, AppOut
 from .use_cases import AppUseCases
 
 
-def _use_cases(request: Request) -> AppUseCases:
+async def _use_cases(request: Request) -> AppUseCases:
+    """``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request."""
     use_cases: AppUseCases = request.app.state.apps
     return use_cases
 

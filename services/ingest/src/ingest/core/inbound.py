@@ -37,6 +37,11 @@ class InboundAcceptor:
     loses nothing: the event is on the broker and a retry by the channel publishes it again. When
     the broker does not confirm, :class:`~ingest.errors.BrokerUnavailable` propagates and no key is
     stored, so the channel's retry is accepted later.
+
+    This insert is the one database round trip a person's message costs in the steady state: the
+    app and the webchat session are read from the repositories' per-process caches, and the rate
+    limits are counted locally and written in batches (``livechat_shared.ratelimit``). A test reads
+    it off ``/metrics`` (``tests/integration/test_round_trips.py``).
     """
 
     keys: InboundKeys

@@ -8,12 +8,21 @@ from livechat_shared.mongo import Mongo
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from .cache import LruCache, as_stored
 from .models import App, InboundKey
 
 
 class AppRepository:
-    def __init__(self, mongo: Mongo) -> None:
+    """Channel apps. An app never changes once created (there is no endpoint that updates or deletes
+    one), so :meth:`get` keeps the apps it found in a bounded per-process cache: a person's message
+    reads its app from memory instead of a round trip. Apps not found are not cached (one created
+    meanwhile on another replica is found on the next call), and a cached app is read again after
+    ``cache_seconds``, so even a change made by hand in the database reaches every replica.
+    """
+
+    def __init__(self, mongo: Mongo, cache_size: int = 10_000, cache_seconds: float = 600.0) -> None:
         self.coll = mongo.db["apps"]
+        self.cache: LruCache[str, App] = LruCache(cache_size, cache_seconds)
         mongo.declare_indexes(
             "apps",
             [
@@ -26,10 +35,17 @@ class AppRepository:
 
     async def insert(self, app: App) -> None:
         await self.coll.insert_one(app.to_doc())
+        self.cache.put(app.id, app.model_copy(update={"created_at": as_stored(app.created_at)}))
 
     async def get(self, app_id: str) -> App | None:
-        doc = await self.coll.find_one({"_id": app_id})
-        return None if doc is None else App.from_doc(doc)
+        app = self.cache.get(app_id)
+        if app is None:
+            doc = await self.coll.find_one({"_id": app_id})
+            if doc is None:
+                return None
+            app = App.from_doc(doc)
+            self.cache.put(app_id, app)
+        return app
 
     async def list(self, workspace_id: str, skip: int, limit: int) -> tuple[list[App], int]:
         """A workspace's apps, newest first, and how many it has."""

@@ -10,23 +10,47 @@ from livechat_shared.mongo import Mongo
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from ..core.cache import LruCache, as_stored
 from ..core.models import MailboxEntry, WebchatSession
 
 
 class SessionRepository:
-    def __init__(self, mongo: Mongo) -> None:
+    """Webchat sessions by the digest of their token.
+
+    A session never changes once stored (a new name or language is a new session) and lives until
+    ``expires_at``, so the sessions found or stored are kept in a bounded per-process cache: each
+    of a person's messages then reads its session from memory. The cache honours expiry exactly as
+    the query does (a session is never served once ``expires_at`` passed) and the app it belongs to
+    (a token of one app opens nothing on another). Unknown tokens are not cached: a session started
+    on another replica is found on its first use here.
+    """
+
+    def __init__(self, mongo: Mongo, cache_size: int = 20_000) -> None:
         self.coll = mongo.db["webchat_sessions"]
+        self.cache: LruCache[str, WebchatSession] = LruCache(cache_size)
         mongo.declare_indexes("webchat_sessions", [IndexModel("expires_at", expireAfterSeconds=0)])
 
     async def insert(self, session: WebchatSession) -> None:
         await self.coll.insert_one(session.to_doc())
+        stored = {"created_at": as_stored(session.created_at), "expires_at": as_stored(session.expires_at)}
+        self.cache.put(session.id, session.model_copy(update=stored))
 
     async def find(self, app_id: str, token_digest: str) -> WebchatSession | None:
         """The app's unexpired session with this token digest."""
-        doc = await self.coll.find_one(
-            {"_id": token_digest, "app_id": app_id, "expires_at": {"$gt": utcnow()}}
-        )
-        return None if doc is None else WebchatSession.from_doc(doc)
+        now = utcnow()
+        session = self.cache.get(token_digest)
+        if session is None:
+            doc = await self.coll.find_one(
+                {"_id": token_digest, "app_id": app_id, "expires_at": {"$gt": now}}
+            )
+            if doc is None:
+                return None
+            session = WebchatSession.from_doc(doc)
+            self.cache.put(token_digest, session)
+        if session.expires_at <= now:
+            self.cache.discard(token_digest)
+            return None
+        return session if session.app_id == app_id else None
 
 
 class MailboxRepository:

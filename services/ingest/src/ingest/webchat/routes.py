@@ -28,7 +28,8 @@ SESSION_EXPIRED = 4001
 """The close code of a socket whose session expired (the person starts or proves a new one)."""
 
 
-def _use_cases(request: Request) -> WebchatUseCases:
+async def _use_cases(request: Request) -> WebchatUseCases:
+    """``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request."""
     use_cases: WebchatUseCases = request.app.state.webchat
     return use_cases
 
@@ -133,7 +134,7 @@ async def _answer_next_frame(websocket: WebSocket, use_cases: WebchatUseCases, v
     frame = await use_cases.receive_frame(visitor, message.get("text"))
     if websocket.application_state is not WebSocketState.CONNECTED:  # closed meanwhile (a failed push)
         return False
-    await websocket.send_json(frame.model_dump(mode="json"))
+    await websocket.send_text(frame.model_dump_json())  # one pass to JSON (not a dict, then json.dumps)
     return True
 
 
