@@ -184,8 +184,11 @@ class Outbox:
             except Exception as exc:  # broker or database down: keep the events, retry later
                 log.warning("outbox_relay_failed", error=str(exc))
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 a wake-up racing the cancellation of
+            # stop() made wait_for swallow the cancel, and stop() waited forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
