@@ -324,7 +324,7 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     settings: Settings, admin
 ) -> None:
     """50 rapid messages of one person, interleaved with 20 other people's, published as ingest does
-    (with the partition header), consumed by two replicas sharing the partitions."""
+    (with the partition header), consumed by two replicas subscribed to every partition."""
     apps = [create_app(settings), create_app(settings)]
     rapid = [received(f"r:{n}", visitor="visitor-rapid", text=f"rapid {n}") for n in range(50)]
     others = [
@@ -336,10 +336,6 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     async with contextlib.AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(running(app)) for app in apps]
 
-        async def both_replicas_share_the_partitions() -> bool:
-            return all(len(app.state.inbound_partitions.current_members) == 2 for app in apps)
-
-        await eventually(both_replicas_share_the_partitions)
         await publish(
             settings,
             *(e.model_dump_json() for e in interleaved),
@@ -352,7 +348,7 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
             return messages if len(messages) == len(interleaved) else None
 
         messages = await eventually(all_stored, within=60)
-        handled = [inbound_handled(app) for app in apps]
+        handled = sum(inbound_handled(app) for app in apps)
     by_chat: dict[str, list[dict]] = {}
     for m in messages:
         by_chat.setdefault(m["chat_id"], []).append(m)
@@ -361,4 +357,4 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     for p in range(20):
         assert tuple(f"other {p} {n}" for n in range(4)) in texts
     assert len(by_chat) == 21
-    assert all(h and h > 0 for h in handled), f"both replicas applied messages: {handled}"
+    assert handled == len(interleaved)  # each message applied once, by one of the replicas

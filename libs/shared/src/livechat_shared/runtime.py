@@ -12,11 +12,10 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 
 from .auth import TokenVerifier
-from .bus import BrokerPing, Consumers, EventPublisher, Handler, create_broker, declare_topology
+from .bus import BrokerPing, Consumers, EventPublisher, create_broker, declare_topology
 from .directory import Directory, DirectoryCopy, on_user_changed
 from .mongo import Mongo
 from .outbox import Outbox
-from .partitions import PartitionBalancer
 from .ratelimit import RateLimiter
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger, setup_telemetry
@@ -71,18 +70,6 @@ class Runtime:
         self.directory = copy
         self.consumers.durable(queue, on_user_changed(copy))
         return copy
-
-    def partitioned(self, queue: QueueSpec, handler: Handler) -> PartitionBalancer:
-        """Consume a partitioned ordered queue, its partitions spread over the replicas (see
-        ``livechat_shared.partitions``)."""
-        balancer = PartitionBalancer(self.mongo, queue.name, self.consumers.durable(queue, handler))
-
-        async def start_balancing() -> None:
-            balancer.start()
-
-        self.on_start.append(start_balancing)
-        self.on_stop.append(balancer.stop)
-        return balancer
 
     def relayed_outbox(self) -> Outbox:
         """The service's transactional outbox, relayed from start to stop (see ``livechat_shared.outbox``)."""

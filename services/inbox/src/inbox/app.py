@@ -49,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     message_use_cases = MessageUseCases(chats=chat_store, messages=_Messages(mongo), writer=writer)
     chat_use_cases = ChatUseCases(chats=chat_store, queries=ChatQueries(mongo))
 
-    inbound_partitions = runtime.partitioned(INBOX_INBOUND, on_message_received(inbound_use_cases))
+    runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))  # every partition
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
     runtime.keep_directory_copy(INBOX_DIRECTORY)
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", STREAM_KEYS, on_chat_event(hub))
@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         message_use_cases,
         inbound_use_cases,
     )
-    app.state.hub, app.state.outbox, app.state.inbound_partitions = hub, outbox, inbound_partitions
+    app.state.hub, app.state.outbox = hub, outbox
     for router in (chat_routes.router, message_routes.router, stream_routes.router):
         app.include_router(router)
     return app
