@@ -93,17 +93,7 @@ class FakeChats:
             if event.person.name
             else {}
         )
-        touched = current.model_copy(
-            update={
-                "updated_at": now,
-                "last_message_at": now,
-                "version": current.version + 1,
-                "next_seq": current.next_seq + 1,
-                **named,
-            }
-        )
-        self.db.state.chats[touched.id] = touched
-        return touched
+        return self._bump(current, now, **named)
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Any
@@ -134,12 +124,17 @@ class FakeChats:
                 version=0,
                 next_seq=0,
             )
-        touched = current.model_copy(
+        return self._bump(current, now)
+
+    def _bump(self, chat: Chat, now: datetime, **changes: Any) -> Chat:
+        """A new message in ``chat``: as the real update, the next version and ``seq``."""
+        touched = chat.model_copy(
             update={
                 "updated_at": now,
                 "last_message_at": now,
-                "version": current.version + 1,
-                "next_seq": current.next_seq + 1,
+                "version": chat.version + 1,
+                "next_seq": chat.next_seq + 1,
+                **changes,
             }
         )
         self.db.state.chats[touched.id] = touched
