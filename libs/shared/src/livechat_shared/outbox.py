@@ -72,6 +72,7 @@ class Outbox:
         self.batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         mongo.declare_indexes(OUTBOX, [IndexModel([("lease_until", ASCENDING), ("_id", ASCENDING)])])
 
     async def add(self, envelopes: list[Envelope], session: AsyncClientSession) -> None:
@@ -177,7 +178,7 @@ class Outbox:
         log.error("outbox_event_parked", event_id=doc["_id"], routing_key=doc["routing_key"], error=error)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if await self.relay_once():
                     continue
@@ -191,14 +192,22 @@ class Outbox:
                     await self._wake.wait()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is None:
+            return
+        # The flag as well as the cancel: a cancellation that lands while PyMongo's async network
+        # layer is reading can be absorbed there, and the relay would then wait for the next one.
+        self._stopping = True
+        self._wake.set()
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("outbox_relay_stopped_on_error", error=repr(task.exception()))
 
     async def pending(self) -> int:
         return await self.coll.count_documents({})
