@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import httpx
 import websockets
 
@@ -156,7 +157,7 @@ class LoadResult:
 
 
 async def run_load(
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     agent: AgentSocket,
     *,
     ingest_url: str,
@@ -190,15 +191,17 @@ async def run_load(
         key = f"[bench:{run_id}:{label}:{i}]"
         body = {"text": f"{key} hello from visitor {i % len(visitors)}", "client_message_id": f"{label}-{i}"}
         try:
-            response = await http.post(url, headers=visitor.headers, json=body)
-        except httpx.HTTPError as exc:
+            async with http.post(url, headers=visitor.headers, json=body) as response:
+                status = response.status
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             result.statuses[type(exc).__name__] += 1
             return
         finally:
             slots.release()
         now = time.perf_counter()
-        result.statuses[str(response.status_code)] += 1
-        if response.status_code == 202:
+        result.statuses[str(status)] += 1
+        if status == 202:
             result.accepted += 1
             result.accepted_at[key] = now
             result.last_accept = now

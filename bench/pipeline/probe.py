@@ -24,8 +24,8 @@ from .stack import Member, Stack
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 MONGO_COMMANDS = "mongodb_commands_total"
-BUS_RECEIVED = "faststream_received_messages_total"
-BUS_PUBLISHED = "faststream_published_messages_total"
+BUS_RECEIVED = "livechat_bus_handled_messages_total"
+BUS_PUBLISHED = "livechat_bus_published_messages_total"
 
 
 @dataclass

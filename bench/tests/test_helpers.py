@@ -38,10 +38,10 @@ METRICS = """\
 mongodb_commands_total{command="insert"} 12.0
 mongodb_commands_total{command="find"} 30.0
 mongodb_commands_created{command="find"} 1.7e+09
-# TYPE faststream_received_messages_total counter
-faststream_received_messages_total{app_name="livechat-inbox",broker="rabbit",handler="q.a"} 5.0
-faststream_received_messages_total{app_name="livechat-inbox",broker="rabbit",handler="q,b}"} 2.0
-faststream_published_messages_total{app_name="x",destination="ex",status="success"} 3.0 1700000000000
+# TYPE livechat_bus_handled_messages_total counter
+livechat_bus_handled_messages_total{outcome="ack",queue="q.a"} 5.0
+livechat_bus_handled_messages_total{outcome="ack",queue="q,b}"} 2.0
+livechat_bus_published_messages_total{outcome="ok",routing_key="x.y"} 3.0 1700000000000
 http_requests_total{route="/a \\"quoted\\"",service="inbox"} 1
 process_open_fds 9.0
 garbage line without a value
@@ -52,8 +52,8 @@ def test_parse_metrics() -> None:
     samples = parse_metrics(METRICS)
     assert metric_by_label(samples, "mongodb_commands_total", "command") == {"insert": 12.0, "find": 30.0}
     assert metric_sum(samples, "mongodb_commands_total") == 42.0
-    assert metric_sum(samples, "faststream_received_messages_total") == 7.0  # "," and "}" in a value
-    assert metric_sum(samples, "faststream_published_messages_total") == 3.0  # timestamp ignored
+    assert metric_sum(samples, "livechat_bus_handled_messages_total") == 7.0  # "," and "}" in a value
+    assert metric_sum(samples, "livechat_bus_published_messages_total") == 3.0  # timestamp ignored
     assert metric_sum(samples, "process_open_fds") == 9.0
     assert metric_sum(samples, "missing_total") == 0.0
     quoted = next(s for s in samples if s.name == "http_requests_total")

@@ -313,10 +313,11 @@ def inbound_handled(app) -> float:
     return sum(
         sample.value
         for metric in app.state.runtime.registry.collect()
-        if metric.name == "faststream_received_processed_messages"
+        if metric.name == "livechat_bus_handled_messages"
         for sample in metric.samples
         if sample.name.endswith("_total")
-        and sample.labels.get("handler", "").endswith(".ingest.message.received.v1")
+        and ".inbox.inbound.p" in sample.labels.get("queue", "")
+        and sample.labels.get("outcome") == "ack"
     )
 
 

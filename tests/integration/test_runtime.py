@@ -36,8 +36,8 @@ async def test_readyz_reports_a_lost_database(env: dict[str, str], tmp_path: Pat
 
 async def test_trace_context_crosses_http_bus_and_outbox(env: dict[str, str]) -> None:
     ingest, inbox = (
-        create_ingest(settings_from(IngestSettings, env)),
-        create_inbox(settings_from(InboxSettings, env)),
+        create_ingest(settings_from(IngestSettings, env, tracing=True)),
+        create_inbox(settings_from(InboxSettings, env, tracing=True)),
     )
     spans = InMemorySpanExporter()
     for app in (ingest, inbox):

@@ -13,7 +13,7 @@ never more than the true count:
   (and not written: the window is spent either way);
 - **far from the limit**: admitted here and counted in ``pending``, as long as this replica holds
   fewer than ``(limit - synced) // LOCAL_SHARE`` hits the database has not confirmed. A background
-  flusher writes the pending hits of *every* counter every ``flush_seconds`` (0.2 s) in two
+  flusher writes the pending hits of *every* counter every ``flush_seconds`` (0.5 s) in two
   commands — one ``bulk_write`` of ``$inc`` upserts, then one ``find`` of their counts with ``$in``
   — and ``synced`` takes those counts, so each replica sees the others' hits within an interval.
   With no hits there are no writes (the flusher stops, and starts again with the next one);
@@ -85,7 +85,7 @@ class RateLimiter:
     """``await limiter.hit(key, Limit(...))`` counts one hit and raises :class:`RateLimited` past
     the limit; see the module's docstring for how the counts are shared and batched."""
 
-    def __init__(self, mongo: Mongo, flush_seconds: float = 0.2) -> None:
+    def __init__(self, mongo: Mongo, flush_seconds: float = 0.5) -> None:
         self.coll = mongo.db[COLLECTION]
         mongo.declare_indexes(COLLECTION, [IndexModel("expires_at", expireAfterSeconds=0)])
         self.flush_seconds = flush_seconds

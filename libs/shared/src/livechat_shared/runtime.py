@@ -12,7 +12,7 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 
 from .auth import TokenVerifier
-from .bus import BrokerPing, Consumers, EventPublisher, create_broker, declare_topology
+from .bus import BrokerPing, BusMetrics, Consumers, EventPublisher, create_broker, declare_topology
 from .directory import Directory, DirectoryCopy, on_user_changed
 from .mongo import Mongo
 from .outbox import Outbox
@@ -49,7 +49,8 @@ class Runtime:
     def create(cls, settings: ServiceSettings) -> Runtime:
         telemetry = setup_telemetry(settings)
         registry = CollectorRegistry()
-        broker = create_broker(settings, telemetry, registry)
+        broker = create_broker(settings, telemetry)
+        bus_metrics = BusMetrics(registry)
         mongo = Mongo.from_settings(settings, registry)
         return cls(
             settings=settings,
@@ -57,8 +58,8 @@ class Runtime:
             registry=registry,
             broker=broker,
             mongo=mongo,
-            publisher=EventPublisher(broker, settings),
-            consumers=Consumers(broker, settings),
+            publisher=EventPublisher(broker, settings, bus_metrics),
+            consumers=Consumers(broker, settings, bus_metrics),
             verifier=TokenVerifier(settings),
             limiter=RateLimiter(mongo),
         )

@@ -23,4 +23,7 @@ def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=10,
         ws_max_size=settings.max_body_bytes,
+        # Frames are small JSON events fanned out to many sockets: compressing each one for each
+        # socket cost more CPU than any other step of a realtime push.
+        ws_per_message_deflate=False,
     )

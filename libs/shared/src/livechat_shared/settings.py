@@ -64,6 +64,14 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     otlp_endpoint: str | None = None
+    tracing: bool = False
+    """Record OpenTelemetry spans (HTTP, bus, outbox) even without ``otlp_endpoint``; with one, they are
+    always recorded and exported. Off by default: a span per request and per bus message costs CPU
+    that nothing reads."""
+
+    @property
+    def tracing_enabled(self) -> bool:
+        return self.tracing or bool(self.otlp_endpoint)
 
     operator_key: str = DEV_OPERATOR_KEY
     """Guards the operator's calls (creating a workspace, looking a user up for the CLI); empty

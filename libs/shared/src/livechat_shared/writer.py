@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -41,9 +41,11 @@ class Transactions(Protocol):
 
 
 class OutboxPort(Protocol):
-    async def add(self, envelopes: list[Envelope], session: Session) -> None: ...
+    async def add(self, envelopes: list[Envelope], session: Session) -> Sequence[Any]:
+        """Store the events in the transaction; what it returns goes to :meth:`notify` after the commit."""
+        ...
 
-    def notify(self) -> None: ...
+    def notify(self, committed: Sequence[Any] = ()) -> None: ...
 
 
 @dataclass
@@ -60,10 +62,13 @@ class Writer:
         Raises ``conflict`` after ``retries`` lost races.
         """
 
+        staged: list[Any] = []
+
         async def unit(session: Session) -> T:
+            staged.clear()  # the transaction may run the unit again: only the last run commits
             change = await work(session)
             if change.events:
-                await self.outbox.add(list(change.events), session)
+                staged.extend(await self.outbox.add(list(change.events), session))
             return change.result
 
         for _attempt in range(self.retries):
@@ -71,6 +76,6 @@ class Writer:
                 result = await self.transactions.transaction(unit)
             except RaceLost:
                 continue
-            self.outbox.notify()
+            self.outbox.notify(staged)
             return result
         raise self.conflict()

@@ -8,7 +8,7 @@ raises before it stores, so a refused change leaves the fakes as they were.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import pytest
@@ -110,10 +110,11 @@ class FakeOutbox:
         self.events: list[Envelope] = []
         self.notified = 0
 
-    async def add(self, envelopes: list[Envelope], session: Any) -> None:
+    async def add(self, envelopes: list[Envelope], session: Any) -> list[Envelope]:
         self.events.extend(envelopes)
+        return envelopes
 
-    def notify(self) -> None:
+    def notify(self, committed: Sequence[Any] = ()) -> None:
         self.notified += 1
 
 

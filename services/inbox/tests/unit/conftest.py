@@ -7,7 +7,7 @@ transaction; the fakes keep the unique keys the real indexes keep.
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,10 +51,11 @@ class FakeDb:
         return result
 
     # the outbox port
-    async def add(self, envelopes: list[Envelope], session: Any) -> None:
+    async def add(self, envelopes: list[Envelope], session: Any) -> list[Envelope]:
         self.state.outbox.extend(envelopes)
+        return envelopes
 
-    def notify(self) -> None:
+    def notify(self, committed: Sequence[Any] = ()) -> None:
         self.notified += 1
 
 

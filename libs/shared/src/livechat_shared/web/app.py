@@ -56,9 +56,10 @@ def create_service_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeaderLimits)
     app.add_middleware(SecurityHeaders)
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.telemetry.tracer_provider, excluded_urls="healthz,readyz,metrics"
-    )
+    if settings.tracing_enabled:
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=runtime.telemetry.tracer_provider, excluded_urls="healthz,readyz,metrics"
+        )
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> Health:
