@@ -325,7 +325,8 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     settings: Settings, admin
 ) -> None:
     """50 rapid messages of one person, interleaved with 20 other people's, published as ingest does
-    (with the partition header), consumed by two replicas subscribed to every partition."""
+    (with the partition header), consumed by two replicas that share the partitions."""
+    settings = settings.model_copy(update={"partition_heartbeat_seconds": 0.2})
     apps = [create_app(settings), create_app(settings)]
     rapid = [received(f"r:{n}", visitor="visitor-rapid", text=f"rapid {n}") for n in range(50)]
     others = [
@@ -336,6 +337,7 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     interleaved = [e for pair in itertools.zip_longest(rapid, others) for e in pair if e is not None]
     async with contextlib.AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(running(app)) for app in apps]
+        await eventually(lambda: spread(apps))  # the second replica took its half
 
         await publish(
             settings,
@@ -349,7 +351,7 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
             return messages if len(messages) == len(interleaved) else None
 
         messages = await eventually(all_stored, within=60)
-        handled = sum(inbound_handled(app) for app in apps)
+        handled = [inbound_handled(app) for app in apps]
     by_chat: dict[str, list[dict]] = {}
     for m in messages:
         by_chat.setdefault(m["chat_id"], []).append(m)
@@ -358,4 +360,65 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     for p in range(20):
         assert tuple(f"other {p} {n}" for n in range(4)) in texts
     assert len(by_chat) == 21
-    assert handled == len(interleaved)  # each message applied once, by one of the replicas
+    assert sum(handled) == len(interleaved)  # each message applied once, by one of the replicas
+    assert all(handled), handled  # and both replicas applied some: the partitions are shared
+
+
+async def spread(apps: list) -> bool:
+    """Every partition consumed by exactly one of ``apps``, each consuming its share."""
+    shares = [app.state.runtime.partitions[0].consuming for app in apps]
+    every = set().union(*shares)
+    return (
+        every == set(range(INBOX_INBOUND.partitions)) and sum(map(len, shares)) == len(every) and all(shares)
+    )
+
+
+async def test_partitions_move_to_a_new_replica_and_back_without_losing_or_reordering(
+    settings: Settings, admin
+) -> None:
+    """A second replica joins while one person writes: the first yields half the partitions (the
+    message in hand finished first); the second stops gracefully mid-stream and the first takes them
+    back. Every message is stored once, in order."""
+    settings = settings.model_copy(update={"partition_heartbeat_seconds": 0.2})
+    first, second = create_app(settings), create_app(settings)
+    people = [f"visitor-{p:04d}" for p in range(8)]
+    waves = [
+        [received(f"{v}:{wave}:{n}", visitor=v, text=f"{v} {wave} {n}") for n in range(10) for v in people]
+        for wave in range(3)
+    ]
+
+    async def send(events: list[Envelope]) -> None:
+        await publish(
+            settings,
+            *(e.model_dump_json() for e in events),
+            routing_key=events[0].routing_key,
+            headers=[partition_header(e.routing_key, e.payload) for e in events],
+        )
+
+    async with running(first) as client:
+        assert first.state.runtime.partitions[0].consuming == set(range(INBOX_INBOUND.partitions))
+        await send(waves[0])
+        async with running(second):
+            await eventually(lambda: spread([first, second]))
+            await send(waves[1])
+
+            async def second_busy() -> bool:
+                return inbound_handled(second) >= 5
+
+            await eventually(second_busy)  # and it stops while the wave is still being applied
+
+        async def all_back() -> bool:
+            return first.state.runtime.partitions[0].consuming == set(range(INBOX_INBOUND.partitions))
+
+        await eventually(all_back)
+        await send(waves[2])
+        messages = await eventually(lambda: stored(client, admin, 240), within=60)
+    assert inbound_handled(first) + inbound_handled(second) == 240
+    for v in people:
+        mine = sorted((m for m in messages if m["text"].startswith(f"{v} ")), key=lambda m: m["seq"])
+        assert [m["text"] for m in mine] == [f"{v} {w} {n}" for w in range(3) for n in range(10)]
+
+
+async def stored(client, admin, count: int) -> list[dict] | None:
+    _, messages = await chats_and_messages(client, admin, page_size=200, limit=500)
+    return messages if len(messages) == count else None

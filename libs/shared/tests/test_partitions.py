@@ -20,3 +20,27 @@ def test_keys_spread_over_the_partitions() -> None:
 
 def test_events_of_unpartitioned_queues_carry_no_partition() -> None:
     assert partition_header("inbox.chat.changed.v1", {"chat": {}}) == {}
+
+
+def test_the_partitions_are_shared_evenly_and_each_has_one_owner() -> None:
+    from livechat_shared.partitions import owned
+
+    for members in (
+        ["a"],
+        ["a", "b"],
+        ["a", "b", "c"],
+        [f"m{n}" for n in range(8)],
+        [f"m{n}" for n in range(11)],
+    ):
+        shares = [owned(8, members, me) for me in members]
+        assert set().union(*shares) == set(range(8))  # every partition has an owner
+        assert sum(map(len, shares)) == 8  # and only one
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1  # evenly, past 8 replicas some idle
+
+
+def test_a_replica_counts_itself_before_its_first_heartbeat_is_seen() -> None:
+    from livechat_shared.partitions import owned
+
+    assert owned(8, [], "a") == set(range(8))
+    assert owned(8, ["b"], "a") == {0, 2, 4, 6}  # "a" sorts first
+    assert owned(8, ["a", "b"], "b") == owned(8, ["a"], "b") == {1, 3, 5, 7}

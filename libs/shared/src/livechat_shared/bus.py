@@ -274,21 +274,50 @@ class Consumers:
     settings: ServiceSettings
     metrics: BusMetrics
     registered: list[str] = field(default_factory=list)
+    partitioned: list[tuple[QueueSpec, Handler]] = field(default_factory=list)
+    """Partitioned queues and their handlers, consumed by the runtime's partitioned consumers."""
     extra_bindings: list[tuple[RabbitQueue, tuple[str, ...]]] = field(default_factory=list)
 
     def durable(self, spec: QueueSpec, handler: Handler) -> list[RabbitSubscriber]:
-        """Consume ``spec``'s queue (each of its partitions); returns the subscribers."""
-        subscribers = []
-        for name in queue_names(self.settings, spec):
-            # An ordered queue gets a channel of its own with prefetch 1: the broker hands over the next
-            # message only once the previous one is acked, so none can overtake another in this process.
-            channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
-            queue = durable_queue(self.settings, spec, name)
-            # A partition is bound to its headers exchange by ``declare_topology`` only: bound here to
-            # the events exchange too, it would receive every partition's events.
-            bound = not spec.partitions
-            subscribers.append(self._register(queue, handler, channel, bind=bound))
-        return subscribers
+        """Consume ``spec``'s queue; returns the subscribers. A partitioned queue is consumed by a
+        :class:`~livechat_shared.partitions.PartitionedConsumer` the runtime starts (see
+        :attr:`partitioned`), not by FastStream subscribers: its partitions move between replicas."""
+        if spec.partitions:
+            self.partitioned.append((spec, handler))
+            self.registered.extend(queue_names(self.settings, spec))
+            return []
+        # An ordered queue gets a channel of its own with prefetch 1: the broker hands over the next
+        # message only once the previous one is acked, so none can overtake another in this process.
+        channel = Channel(prefetch_count=1, publisher_confirms=True) if spec.ordered else None
+        return [self._register(durable_queue(self.settings, spec), handler, channel)]
+
+    def measured(self, queue: str, handler: Handler) -> Callable[[bytes], Awaitable[None]]:
+        """``handler`` for raw bodies of ``queue``: the envelope decoded (a body that is not one is
+        rejected), domain errors settled, and the outcome and time counted in :class:`BusMetrics`."""
+        handled = {
+            outcome: self.metrics.handled.labels(queue, outcome)
+            for outcome in ("ack", "reject", "retry", "error")
+        }
+        seconds = self.metrics.handle_seconds.labels(queue)
+
+        async def consume(body: bytes) -> None:
+            started = time.perf_counter()
+            outcome = "error"
+            try:
+                await self._handle(queue, body, handler)
+                outcome = "ack"
+            except RejectMessage:
+                outcome = "reject"
+                raise
+            except DomainError:
+                outcome = "retry"
+                raise
+            finally:
+                handled[outcome].inc()
+                seconds.observe(time.perf_counter() - started)
+
+        consume.__name__ = getattr(handler, "__name__", "consume")
+        return consume
 
     def exclusive(self, name: str, routing_keys: tuple[str, ...], handler: Handler) -> None:
         """A per-replica queue that lives as long as this process's connection (realtime fan-out)."""
@@ -311,34 +340,12 @@ class Consumers:
                 await declared.bind(exchange, routing_key=key)
 
     def _register(
-        self, queue: RabbitQueue, handler: Handler, channel: Channel | None = None, *, bind: bool = True
+        self, queue: RabbitQueue, handler: Handler, channel: Channel | None = None
     ) -> RabbitSubscriber:
-        handled = {
-            outcome: self.metrics.handled.labels(queue.name, outcome)
-            for outcome in ("ack", "reject", "retry", "error")
-        }
-        seconds = self.metrics.handle_seconds.labels(queue.name)
-
-        async def consume(body: bytes) -> None:
-            started = time.perf_counter()
-            outcome = "error"
-            try:
-                await self._handle(queue.name, body, handler)
-                outcome = "ack"
-            except RejectMessage:
-                outcome = "reject"
-                raise
-            except DomainError:
-                outcome = "retry"
-                raise
-            finally:
-                handled[outcome].inc()
-                seconds.observe(time.perf_counter() - started)
-
-        consume.__name__ = getattr(handler, "__name__", "consume")
-        exchange = events_exchange(self.settings) if bind else None
-        subscriber = self.broker.subscriber(queue, exchange, channel=channel, decoder=raw_body)
-        subscriber(consume)
+        subscriber = self.broker.subscriber(
+            queue, events_exchange(self.settings), channel=channel, decoder=raw_body
+        )
+        subscriber(self.measured(queue.name, handler))
         self.registered.append(queue.name)
         return subscriber
 

@@ -5,17 +5,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from prometheus_client import CollectorRegistry
 
 from .auth import TokenVerifier
-from .bus import BrokerPing, BusMetrics, Consumers, EventPublisher, create_broker, declare_topology
+from .bus import (
+    BrokerPing,
+    BusMetrics,
+    Consumers,
+    EventPublisher,
+    Handler,
+    create_broker,
+    declare_topology,
+    queue_names,
+)
 from .directory import Directory, DirectoryCopy, on_user_changed
+from .ids import new_id
 from .mongo import Mongo
 from .outbox import Outbox
+from .partitions import Members, PartitionedConsumer
 from .ratelimit import RateLimiter
 from .settings import ServiceSettings
 from .telemetry import Telemetry, get_logger, setup_telemetry
@@ -44,6 +58,10 @@ class Runtime:
     bearer token is refused)."""
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    partitions: list[PartitionedConsumer] = field(default_factory=list)
+    """The partitioned queues this replica consumes its share of (started after the broker)."""
+    replica: str = field(default_factory=new_id)
+    """This process's id among the service's replicas (its partition heartbeat)."""
 
     @classmethod
     def create(cls, settings: ServiceSettings) -> Runtime:
@@ -89,17 +107,46 @@ class Runtime:
         self.on_stop.append(outbox.stop)
         return outbox
 
+    def _partitioned_consumer(self, spec: QueueSpec, handler: Handler) -> PartitionedConsumer:
+        names = queue_names(self.settings, spec)
+        measured = {name: self.consumers.measured(name, handler) for name in names}
+        tracer = self.telemetry.tracer_provider.get_tracer("livechat.partitions")
+
+        async def handle(queue: str, body: bytes, headers: Mapping[str, Any]) -> None:
+            if not self.settings.tracing_enabled:
+                await measured[queue](body)
+                return
+            carrier = {k: v for k, v in headers.items() if isinstance(v, str)}
+            with tracer.start_as_current_span(
+                f"{queue} process", context=propagate.extract(carrier), kind=SpanKind.CONSUMER
+            ):
+                await measured[queue](body)
+
+        return PartitionedConsumer(
+            self.settings.amqp_url,
+            names,
+            handle,
+            Members(self.mongo, spec.name, self.replica, self.settings.partition_member_ttl_seconds),
+            heartbeat_seconds=self.settings.partition_heartbeat_seconds,
+        )
+
     async def start(self) -> None:
+        self.partitions = [self._partitioned_consumer(s, h) for s, h in self.consumers.partitioned]
         await self.mongo.create_indexes()
         await declare_topology(self.settings)
         await self.broker.connect()
         await self.broker.start()
         await self.consumers.bind_extra_keys()
+        for consumer in self.partitions:
+            await consumer.start()
         for hook in self.on_start:
             await hook()
         log.info("service_started", service=self.settings.service_name, consumers=self.consumers.registered)
 
     async def stop(self) -> None:
+        for consumer in self.partitions:  # the messages in hand finish; the others take over
+            with contextlib.suppress(Exception):
+                await consumer.stop()
         for hook in reversed(self.on_stop):
             with contextlib.suppress(Exception):
                 await hook()

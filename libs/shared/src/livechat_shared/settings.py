@@ -82,6 +82,10 @@ class ServiceSettings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    partition_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    """How often a replica renews its heartbeat and rebalances the partitions it consumes."""
+    partition_member_ttl_seconds: float = Field(default=6.0, gt=0)
+    """How long a replica's heartbeat counts: a replica silent that long loses its partitions."""
 
     @property
     def database_name(self) -> str:

@@ -8,8 +8,10 @@ inside the app's lifespan, so one process serves HTTP and consumes the bus.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -19,10 +21,41 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..bus import queue_names
+from ..contracts import Envelope
 from ..errors import ErrorStatuses
 from ..runtime import Runtime
+from ..topology import PARTITION_HEADER
 from .errors import install_error_handlers
 from .limits import BodySizeLimit, HeaderLimits, SecurityHeaders
+
+
+def add_partitioned_channels(document: dict[str, Any], runtime: Runtime) -> None:
+    """Document the partitioned queues (consumed outside FastStream, so absent from its document)."""
+    channels = document.setdefault("channels", {})
+    operations = document.setdefault("operations", {})
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {})["Envelope"] = Envelope.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    for spec, _handler in runtime.consumers.partitioned:
+        for name in queue_names(runtime.settings, spec):
+            channels[name] = {
+                "address": name,
+                "description": (
+                    f"Partition of {spec.name}: one ordered consumer at a time, the partitions shared "
+                    f"by the replicas; routed by the {PARTITION_HEADER!r} header of "
+                    + ", ".join(spec.routing_keys)
+                ),
+                "messages": {"Envelope": {"payload": {"$ref": "#/components/schemas/Envelope"}}},
+                "bindings": {"amqp": {"is": "queue", "queue": {"name": name, "durable": True}}},
+            }
+            operations[f"{name}:receive"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{name}"},
+            }
+    defs = components["schemas"]["Envelope"].pop("$defs", {})
+    components["schemas"].update(defs)
 
 
 class Health(BaseModel):
@@ -84,7 +117,9 @@ def create_service_app(
     )
     async def asyncapi() -> Response:
         spec = AsyncAPI(runtime.broker, title=f"livechat-{settings.service_name}").to_specification()
-        return Response(spec.to_json(), media_type="application/json")
+        document = json.loads(spec.to_json())
+        add_partitioned_channels(document, runtime)
+        return JSONResponse(document)
 
     return app
 
