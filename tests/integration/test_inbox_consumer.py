@@ -422,3 +422,59 @@ async def test_partitions_move_to_a_new_replica_and_back_without_losing_or_reord
 async def stored(client, admin, count: int) -> list[dict] | None:
     _, messages = await chats_and_messages(client, admin, page_size=200, limit=500)
     return messages if len(messages) == count else None
+
+
+def counter(app, name: str, **labels: str) -> float:
+    """A counter of the app's ``/metrics`` registry, summed over the samples whose labels contain
+    ``labels``' values."""
+    return sum(
+        sample.value
+        for metric in app.state.runtime.registry.collect()
+        if metric.name == name
+        for sample in metric.samples
+        if sample.name == f"{name}_total" and all(v in sample.labels.get(k, "") for k, v in labels.items())
+    )
+
+
+async def test_an_inbound_message_costs_four_commands_and_three_bus_messages(
+    settings: Settings, admin
+) -> None:
+    """Read off the service's own counters: applying a message of a known chat is one transaction of
+    four commands (the chat, the message, the outbox events, the commit); relaying its two events
+    costs a share of one ``delete_many``; no read, no claim on the fast path."""
+    app = create_app(settings)
+    people = [f"visitor-{p:04d}" for p in range(10)]
+    first = [received(f"{v}:0", visitor=v) for v in people]
+    then = [received(f"{v}:{n}", visitor=v, text=f"{v} {n}") for n in range(1, 11) for v in people]
+
+    async def send(events: list[Envelope]) -> None:
+        await publish(
+            settings,
+            *(e.model_dump_json() for e in events),
+            routing_key=events[0].routing_key,
+            headers=[partition_header(e.routing_key, e.payload) for e in events],
+        )
+
+    def commands() -> float:
+        return counter(app, "mongodb_commands")
+
+    def relayed() -> float:
+        return counter(app, "livechat_bus_published_messages", outcome="ok")
+
+    async with running(app):
+        await send(first)  # every chat exists before the measured messages
+
+        async def relayed_all(count: int) -> bool:
+            return relayed() >= count and await app.state.outbox.pending() == 0
+
+        await eventually(lambda: relayed_all(2 * len(first)))
+        before = commands()
+        await send(then)
+        await eventually(lambda: relayed_all(2 * (len(first) + len(then))))
+        used = commands() - before
+        relayed_events = relayed()
+        inbound = counter(app, "livechat_bus_handled_messages", queue=".inbox.inbound.p", outcome="ack")
+    assert inbound == len(first) + len(then)  # each applied once
+    assert relayed_events == 2 * inbound  # chat.changed and message.created, each published once
+    # four per message, plus the batched deletes, the partition heartbeats and the idle polls
+    assert 4 * len(then) <= used <= 4.5 * len(then), used

@@ -39,7 +39,7 @@ class QueueSpec:
 # Inbound messages keep the order each person sent them in, whatever the number of inbox replicas,
 # while different people's messages are applied concurrently: one ordered queue per partition,
 # a person's messages always in the same partition.
-INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True, partitions=8)
+INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True, partitions=16)
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
 
