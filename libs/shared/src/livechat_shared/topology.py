@@ -23,12 +23,13 @@ class QueueSpec:
     name: str
     routing_keys: tuple[str, ...]
     ordered: bool = False
-    """Apply messages strictly in queue order: one active consumer at a time (the other replicas
-    wait as hot standbys) taking one message at a time. Order is kept across replicas and crashes."""
+    """Apply messages strictly in queue order: one active consumer at a time (single active consumer)
+    taking one message at a time. Order is kept across replicas and crashes."""
     partitions: int = 0
     """With ``ordered``: the queue is ``partitions`` queues ``<name>.p<i>``, and each message goes to
     the partition its key (:data:`PARTITION_KEYS`) hashes to — the same key, the same partition, so
-    one key's messages keep their order while different keys are applied concurrently."""
+    one key's messages keep their order while different keys are applied concurrently. The
+    partitions are shared out among the consumer's replicas (``livechat_shared.partitions``)."""
 
     @property
     def partition_names(self) -> tuple[str, ...]:
