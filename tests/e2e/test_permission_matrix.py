@@ -79,6 +79,40 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         ),
         same(201, foreign_admin=404),
     ),
+    ("inbox", "PATCH", "/v1/chats/{chat_id}"): (
+        lambda w, r: ("PATCH", f"/v1/chats/{w.chats[r]}", {"description": f"Changed by {r}"}),
+        same(200, foreign_admin=404),
+    ),
+    ("inbox", "POST", "/v1/chats/{chat_id}/transfer"): (
+        # to the workspace's team (its members are in every service's directory copy). Every role
+        # that may work the chat holds it by now (its reply, earlier in this table, took it), and the
+        # assignee may hand a chat on; the transfer permission's refusal is tested in
+        # tests/integration/test_transfer.py.
+        lambda w, r: ("POST", f"/v1/chats/{w.chats[r]}/transfer", {"team_id": w.ids["team"]}),
+        same(200, foreign_admin=404),
+    ),
+    ("inbox", "POST", "/v1/chats/{chat_id}/tags"): (
+        # a tag the teamspace does not have: who may tag the chat gets that far (422), others do not
+        lambda w, r: ("POST", f"/v1/chats/{w.chats[r]}/tags", {"tag_id": "no-such-tag"}),
+        same(422, foreign_admin=404),
+    ),
+    ("inbox", "DELETE", "/v1/chats/{chat_id}/tags/{tag_id}"): (
+        lambda w, r: ("DELETE", f"/v1/chats/{w.chats[r]}/tags/no-such-tag", None),
+        same(200, foreign_admin=404),
+    ),
+    ("inbox", "GET", "/v1/interactions"): (
+        lambda w, r: ("GET", "/v1/interactions", None),
+        same(403, admin=200, supervisor=200, foreign_admin=200),  # each workspace its own counts
+    ),
+    ("inbox", "GET", "/v1/people/{person_id}"): (
+        lambda w, r: ("GET", f"/v1/people/{w.ids['person']}", None),
+        MINE,
+    ),
+    ("inbox", "POST", "/v1/attachments"): (
+        # no file: who may upload to the chat gets as far as the type check (415), others do not
+        lambda w, r: ("POST", f"/v1/attachments?chat_id={w.chats[r]}", None),
+        same(415, foreign_admin=404),
+    ),
     ("inbox", "GET", "/v1/sync"): (
         lambda w, r: ("GET", "/v1/sync?since=2020-01-01T00:00:00Z", None),
         EVERYONE,
@@ -133,6 +167,187 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         lambda w, r: ("GET", f"/v1/workspaces/{w.ids['workspace']}/users/{w.ids['agent']}", None),
         same(401),
     ),
+    # --- inbox: notes (on a chat in the caller's scope; `manage` adds one) --------------------------
+    ("inbox", "GET", "/v1/chats/{chat_id}/notes"): (
+        lambda w, r: ("GET", f"/v1/chats/{w.shared_chat}/notes", None),
+        MINE,
+    ),
+    ("inbox", "POST", "/v1/chats/{chat_id}/notes"): (
+        lambda w, r: ("POST", f"/v1/chats/{w.chats[r]}/notes", {"body": f"Note by {r}", "colour": "blue"}),
+        same(201, foreign_admin=404),
+    ),
+    # The world holds no note to change: these check the token and the chat's scope (404 for a note
+    # the chat does not have, as for a chat out of scope). Who may change an existing note (author,
+    # admin, supervisor; 403 for others) is covered by services/inbox/tests/integration/test_notes.py.
+    ("inbox", "PATCH", "/v1/chats/{chat_id}/notes/{note_id}"): (
+        lambda w, r: ("PATCH", f"/v1/chats/{w.chats[r]}/notes/{new_id()}", {"body": f"Edited by {r}"}),
+        same(404),
+    ),
+    ("inbox", "DELETE", "/v1/chats/{chat_id}/notes/{note_id}"): (
+        lambda w, r: ("DELETE", f"/v1/chats/{w.chats[r]}/notes/{new_id()}", None),
+        same(404),
+    ),
+    # --- inbox: catalog (tags, tag groups, custom fields, canned replies, aliases) ---------------------
+    # Everyone of the workspace lists them; a change needs `settings` (admin, supervisor; the granted
+    # agent holds `export` only). The foreign admin's settings are made in their own workspace. The
+    # world holds no setting to change: PATCH and DELETE name one that does not exist, so they check
+    # the permission first (403) and then the workspace (404); changing and deleting existing ones
+    # (and another workspace's: 404) is covered by services/inbox/tests/integration/test_catalog.py.
+    ("inbox", "GET", "/v1/tags"): (
+        lambda w, r: ("GET", f"/v1/tags?teamspace_id={w.ids['teamspace']}", None),
+        EVERYONE,
+    ),
+    ("inbox", "POST", "/v1/tags"): (
+        lambda w, r: (
+            "POST",
+            "/v1/tags",
+            {"teamspace_id": w.ids["teamspace"], "name": f"Tag {r} {new_id()}"},
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/tags/{tag_id}"): (
+        lambda w, r: ("PATCH", f"/v1/tags/{new_id()}", {"name": f"Tag of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/tags/{tag_id}"): (
+        lambda w, r: ("DELETE", f"/v1/tags/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/tag-groups"): (lambda w, r: ("GET", "/v1/tag-groups", None), EVERYONE),
+    ("inbox", "POST", "/v1/tag-groups"): (
+        lambda w, r: (
+            "POST",
+            "/v1/tag-groups",
+            {"teamspace_id": w.ids["teamspace"], "name": f"Group {r} {new_id()}"},
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/tag-groups/{group_id}"): (
+        lambda w, r: ("PATCH", f"/v1/tag-groups/{new_id()}", {"name": f"Group of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/tag-groups/{group_id}"): (
+        lambda w, r: ("DELETE", f"/v1/tag-groups/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/custom-fields"): (lambda w, r: ("GET", "/v1/custom-fields", None), EVERYONE),
+    ("inbox", "POST", "/v1/custom-fields"): (
+        lambda w, r: (
+            "POST",
+            "/v1/custom-fields",
+            {"teamspace_id": w.ids["teamspace"], "key": f"k_{new_id().lower()}", "name": r, "type": "text"},
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/custom-fields/{field_id}"): (
+        lambda w, r: ("PATCH", f"/v1/custom-fields/{new_id()}", {"name": f"Field of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/custom-fields/{field_id}"): (
+        lambda w, r: ("DELETE", f"/v1/custom-fields/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/canned-replies"): (lambda w, r: ("GET", "/v1/canned-replies", None), EVERYONE),
+    ("inbox", "POST", "/v1/canned-replies"): (
+        lambda w, r: (
+            "POST",
+            "/v1/canned-replies",
+            {
+                "teamspace_id": w.ids["teamspace"],
+                "shortcut": f"s-{new_id().lower()[-16:]}",
+                "title": f"Reply by {r}",
+                "body": "Hello {{person.name}}",
+            },
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/canned-replies/{reply_id}"): (
+        lambda w, r: ("PATCH", f"/v1/canned-replies/{new_id()}", {"title": f"Reply of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/canned-replies/{reply_id}"): (
+        lambda w, r: ("DELETE", f"/v1/canned-replies/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/aliases"): (lambda w, r: ("GET", "/v1/aliases", None), EVERYONE),
+    ("inbox", "POST", "/v1/aliases"): (
+        lambda w, r: ("POST", "/v1/aliases", {"teamspace_id": w.ids["teamspace"], "name": f"Alias {r}"}),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/aliases/{alias_id}"): (
+        lambda w, r: ("PATCH", f"/v1/aliases/{new_id()}", {"name": f"Alias of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/aliases/{alias_id}"): (
+        lambda w, r: ("DELETE", f"/v1/aliases/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    # --- inbox: banning ------------------------------------------------------------------------------
+    # Everyone of the workspace reads the ban reasons and rules; changing them needs `settings`, and
+    # banning, unbanning and reading bans and their audit need `ban` (admin and supervisor by role; the
+    # granted agent holds `export` only). The foreign admin's settings are made in their own workspace,
+    # and the world's person is not theirs (404). PATCH and DELETE name a reason, rule or ban that does
+    # not exist: the permission first (403), then the workspace (404). The ban names no reason of the
+    # person's teamspace: who may ban the person gets that far (422 `no_ban_reasons` or
+    # `unknown_reason`) and nothing is stored. Banning by rule, override, expiry, unban and the audit
+    # are covered by services/inbox/tests/integration/test_bans.py.
+    ("inbox", "GET", "/v1/ban-reasons"): (
+        lambda w, r: ("GET", f"/v1/ban-reasons?teamspace_id={w.ids['teamspace']}", None),
+        EVERYONE,
+    ),
+    ("inbox", "POST", "/v1/ban-reasons"): (
+        lambda w, r: (
+            "POST",
+            "/v1/ban-reasons",
+            {"teamspace_id": w.ids["teamspace"], "name": f"Reason {r} {new_id()}"},
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/ban-reasons/{reason_id}"): (
+        lambda w, r: ("PATCH", f"/v1/ban-reasons/{new_id()}", {"name": f"Reason of {r}"}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/ban-reasons/{reason_id}"): (
+        lambda w, r: ("DELETE", f"/v1/ban-reasons/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/ban-rules"): (
+        lambda w, r: ("GET", f"/v1/ban-rules?teamspace_id={w.ids['teamspace']}", None),
+        EVERYONE,
+    ),
+    ("inbox", "POST", "/v1/ban-rules"): (
+        # one offence count per role: a teamspace has one rule per count
+        lambda w, r: (
+            "POST",
+            "/v1/ban-rules",
+            {"teamspace_id": w.ids["teamspace"], "offences": 100 + ROLES.index(r), "length_minutes": 60},
+        ),
+        same(403, admin=201, supervisor=201, foreign_admin=201),
+    ),
+    ("inbox", "PATCH", "/v1/ban-rules/{rule_id}"): (
+        lambda w, r: ("PATCH", f"/v1/ban-rules/{new_id()}", {"length_minutes": None}),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "DELETE", "/v1/ban-rules/{rule_id}"): (
+        lambda w, r: ("DELETE", f"/v1/ban-rules/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/bans"): (
+        lambda w, r: ("GET", "/v1/bans", None),
+        same(403, admin=200, supervisor=200, foreign_admin=200),  # each workspace its own bans
+    ),
+    ("inbox", "POST", "/v1/bans"): (
+        lambda w, r: ("POST", "/v1/bans", {"person_id": w.ids["person"], "reason_id": new_id()}),
+        same(403, admin=422, supervisor=422, foreign_admin=404),
+    ),
+    ("inbox", "DELETE", "/v1/bans/{ban_id}"): (
+        lambda w, r: ("DELETE", f"/v1/bans/{new_id()}", None),
+        same(404, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/bans/audit"): (
+        lambda w, r: ("GET", "/v1/bans/audit", None),
+        same(403, admin=200, supervisor=200, foreign_admin=200),
+    ),
 }
 
 # Operations without a bearer token by design: health and documents, and the person's Webchat API
@@ -147,6 +362,9 @@ PUBLIC: set[tuple[str, str, str]] = {
     ("ingest", "POST", "/v1/webchat/{app_id}/messages"),
     ("ingest", "GET", "/webchat/{app_id}"),
     ("ingest", "GET", "/webchat/static/{name}"),
+    # a signed link: the person and the channel fetch the file without a token (tested in
+    # tests/integration/test_attachments.py: a bad or expired signature serves nothing)
+    ("inbox", "GET", "/v1/attachments/{attachment_id}"),
 }
 
 
@@ -221,6 +439,8 @@ async def world(stack, workspace) -> World:
         await known_everywhere(http, stack, tokens["deactivated"], refused=True)
 
         world = World(ids=ids, tokens=tokens, shared_chat=await _chat(http, stack, ids["app"], admin))
+        shared = await http.get(f"{stack.url('inbox')}/v1/chats/{world.shared_chat}", headers=auth(admin))
+        ids["person"] = shared.json()["person"]["id"]
         for role in ROLES:
             world.chats[role] = await _chat(http, stack, ids["app"], admin)
         return world

@@ -43,6 +43,64 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, **config: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port in this process (lifespan included, as the
+    service's command runs it; ``config`` goes to ``uvicorn.Config``); yields ``host:port``."""
+    import socket
+
+    import uvicorn
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    address = f"127.0.0.1:{listener.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", **config))
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+
+    async def started() -> bool:
+        if task.done():  # it failed to start: show why
+            task.result()
+            raise AssertionError("the server stopped while starting")
+        return server.started
+
+    try:
+        await eventually(started)
+        yield address
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
+
+
+class StreamFrames:
+    """The JSON frames of a WebSocket client connection (``recv()`` of text): waits for the frame a
+    test expects, keeping the frames passed over for a later :meth:`expect`."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.unclaimed: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        """Every frame so far, in the order it arrived."""
+
+    async def expect(
+        self, kind: str, within: float = 20.0, where: Callable[[dict[str, Any]], bool] = lambda f: True
+    ) -> dict[str, Any]:
+        """The next frame of type ``kind`` (matching ``where``), arrived or arriving within ``within`` s."""
+        import json
+
+        for found in self.unclaimed:
+            if found["type"] == kind and where(found):
+                self.unclaimed.remove(found)
+                return found
+        async with asyncio.timeout(within):
+            while True:
+                frame: dict[str, Any] = json.loads(await self.ws.recv())
+                self.received.append(frame)
+                if frame["type"] == kind and where(frame):
+                    return frame
+                self.unclaimed.append(frame)
+
+
 async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
     """Poll the async ``check`` until it returns a truthy value; fail after ``within`` seconds."""
     deadline = asyncio.get_running_loop().time() + within

@@ -90,6 +90,35 @@ class Runtime:
         self.consumers.durable(queue, on_user_changed(copy))
         return copy
 
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+        """Run ``job`` every ``seconds`` from start to stop (a failure is logged, the next run comes)."""
+        task: asyncio.Task[None] | None = None
+        stopping = asyncio.Event()
+
+        async def loop() -> None:
+            while not stopping.is_set():
+                try:
+                    await job()
+                except Exception as exc:
+                    log.warning("periodic_job_failed", job=name, error=repr(exc))
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(seconds):
+                        await stopping.wait()
+
+        async def start() -> None:
+            nonlocal task
+            stopping.clear()
+            task = asyncio.create_task(loop(), name=name)
+
+        async def stop() -> None:
+            stopping.set()
+            if task is not None:
+                await asyncio.wait({task}, timeout=seconds + 5)
+                task.cancel()
+
+        self.on_start.append(start)
+        self.on_stop.append(stop)
+
     def relayed_outbox(self) -> Outbox:
         """The service's transactional outbox, relayed from start to stop (see ``livechat_shared.outbox``)."""
         outbox = Outbox(

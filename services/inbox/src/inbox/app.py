@@ -3,33 +3,71 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from livechat_shared.ids import new_id
+from livechat_shared.ids import new_id, utcnow
 from livechat_shared.runtime import Runtime
 from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND
 from livechat_shared.web import create_service_app
 from livechat_shared.writer import Writer
 
+from .attachments import routes as attachment_routes
+from .attachments.repository import AttachmentFiles
+from .attachments.use_cases import AttachmentUseCases
+from .bans import routes as ban_routes
+from .bans.repository import (
+    BanAuditRepository,
+    BannedPersonRepository,
+    BanReasonRepository,
+    BanRepository,
+    BanRuleRepository,
+)
+from .bans.use_cases import BanUseCases
+from .catalog import routes as catalog_routes
+from .catalog.repository import AliasRepository, CatalogRepositories
+from .catalog.use_cases import CatalogUseCases, FieldValueChecker
 from .chats import routes as chat_routes
-from .chats.repository import ChatQueries
-from .chats.use_cases import ChatUseCases
+from .chats.repository import ChatQueries, TeamspacePolicyCopy
+from .chats.use_cases import ChatUseCases, OverdueRule
 from .core.store import ChatStore, MessageStore
 from .errors import HTTP_STATUS, WriteConflict
 from .inbound.handlers import on_message_received
 from .inbound.repository import CurrentChatRepository, PersonRepository
 from .inbound.use_cases import InboundUseCases
+from .interactions import routes as interaction_routes
+from .interactions.repository import InteractionCounts
+from .interactions.use_cases import InteractionUseCases
 from .messages import routes as message_routes
 from .messages.handlers import on_delivery_updated
 from .messages.repository import MessageRepository
 from .messages.use_cases import MessageUseCases
+from .notes import routes as note_routes
+from .notes.repository import NoteRepository
+from .notes.use_cases import NoteUseCases
+from .people import routes as people_routes
+from .people.repository import PeopleRepository
+from .people.use_cases import PeopleUseCases
 from .realtime import routes as stream_routes
 from .realtime.handlers import on_chat_event
 from .realtime.hub import StreamHub
 from .realtime.rules import STREAM_KEYS
 from .settings import Settings
+from .transfers import routes as transfer_routes
+from .transfers.repository import StaffDirectory
+from .transfers.use_cases import TransferUseCases
 
 
 class _Messages(MessageStore, MessageRepository):
     """The messages collection as the messages feature sees it: core writes plus its own queries."""
+
+
+class _Aliases:
+    """Replies' aliases, from the catalog."""
+
+    def __init__(self, aliases: AliasRepository) -> None:
+        self.aliases = aliases
+
+    async def alias_name(self, workspace_id: str, alias_id: str) -> str | None:
+        alias = await self.aliases.alias(workspace_id, alias_id)
+        return alias.name if alias else None
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,8 +84,33 @@ def create_app(settings: Settings) -> FastAPI:
         messages=message_store,
         writer=writer,
     )
-    message_use_cases = MessageUseCases(chats=chat_store, messages=_Messages(mongo), writer=writer)
-    chat_use_cases = ChatUseCases(chats=chat_store, queries=ChatQueries(mongo))
+    catalog = CatalogRepositories.create(mongo)  # also the ports other features read settings through
+    message_use_cases = MessageUseCases(
+        chats=chat_store, messages=_Messages(mongo), writer=writer, aliases=_Aliases(catalog.aliases)
+    )
+    note_use_cases = NoteUseCases(chats=chat_store, notes=NoteRepository(mongo), writer=writer)
+    catalog_use_cases = CatalogUseCases(
+        tags=catalog.tags,
+        tag_groups=catalog.tag_groups,
+        fields=catalog.fields,
+        canned_replies=catalog.canned_replies,
+        aliases=catalog.aliases,
+        transactions=mongo,
+    )
+    transfer_use_cases = TransferUseCases(
+        chats=chat_store, messages=message_store, staff=StaffDirectory(mongo), writer=writer
+    )
+    policies = TeamspacePolicyCopy(mongo)
+    overdue = OverdueRule(chats=chat_store, waiting=policies, writer=writer)
+    runtime.every(settings.overdue_sweep_seconds, lambda: overdue.sweep(utcnow()), name="overdue-sweep")
+    chat_use_cases = ChatUseCases(
+        chats=chat_store,
+        queries=ChatQueries(mongo),
+        writer=writer,
+        fields=FieldValueChecker(catalog.fields),
+        policies=policies,
+        tags=catalog.tags,
+    )
 
     runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))  # every partition
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
@@ -57,7 +120,11 @@ def create_app(settings: Settings) -> FastAPI:
     runtime.on_stop.append(hub.close_all)
 
     app = create_service_app(
-        runtime, title="livechat inbox", description="Chats, messages and the agent API", errors=HTTP_STATUS
+        runtime,
+        title="livechat inbox",
+        description="Chats, messages and the agent API",
+        errors=HTTP_STATUS,
+        larger_bodies={"/v1/attachments": settings.attachment_max_bytes},
     )
     app.state.chats, app.state.messages, app.state.inbound = (
         chat_use_cases,
@@ -65,6 +132,31 @@ def create_app(settings: Settings) -> FastAPI:
         inbound_use_cases,
     )
     app.state.hub, app.state.outbox = hub, outbox
+    app.state.notes = note_use_cases
+    app.state.catalog = catalog_use_cases
+    app.state.transfers, app.state.overdue = transfer_use_cases, overdue
+    app.state.interactions = InteractionUseCases(InteractionCounts(mongo))
+    app.state.attachments = AttachmentUseCases(
+        chats=chat_store,
+        files=AttachmentFiles(mongo),
+        secret=settings.jwt_secret,
+        public_url=settings.public_url,
+        link_seconds=settings.attachment_link_seconds,
+    )
+    app.state.people = PeopleUseCases(PeopleRepository(mongo))
+    for feature in (transfer_routes, interaction_routes, people_routes, attachment_routes):
+        app.include_router(feature.router)
     for router in (chat_routes.router, message_routes.router, stream_routes.router):
         app.include_router(router)
+    app.include_router(note_routes.router)
+    app.include_router(catalog_routes.router)
+    app.state.bans = BanUseCases(
+        reasons=BanReasonRepository(mongo),
+        rules=BanRuleRepository(mongo),
+        bans=BanRepository(mongo),
+        audit=BanAuditRepository(mongo),
+        people=BannedPersonRepository(mongo),
+        writer=writer,
+    )
+    app.include_router(ban_routes.router)
     return app

@@ -1,8 +1,17 @@
 """Settings of the inbox service (`LIVECHAT_*` environment variables)."""
 
 from livechat_shared.settings import ServiceSettings
+from pydantic import Field
 
 
 class Settings(ServiceSettings):
     service_name: str = "inbox"
     port: int = 8082
+    overdue_sweep_seconds: float = Field(default=5.0, gt=0)
+    """How often the overdue rule looks for livechats past their teamspace's reply-time limit."""
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    """The largest file an agent may upload for a reply (larger: 413)."""
+    attachment_link_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    """How long an attachment's signed link works."""
+    public_url: str = "http://127.0.0.1:8082"
+    """Where people and channels reach this service (attachment links are made with it)."""

@@ -78,6 +78,17 @@ class FakeChats:
         self.db.state.chats[chat.id] = updated
         return updated
 
+    async def change(self, chat: Chat, changes: dict[str, Any], session: Any) -> Chat | None:
+        """As ``update``, without taking a ``seq`` (a change with no message)."""
+        if self.db.before_update is not None:
+            self.db.before_update(self.db.state.chats[chat.id])
+        stored = self.db.state.chats.get(chat.id)
+        if stored is None or stored.version != chat.version:
+            return None
+        updated = stored.model_copy(update={**changes, "version": stored.version + 1})
+        self.db.state.chats[chat.id] = updated
+        return updated
+
     async def touch_existing(self, event: MessageReceivedV1, now: datetime, session: Any) -> Chat | None:
         current = next(
             (
@@ -94,7 +105,8 @@ class FakeChats:
             if event.person.name
             else {}
         )
-        return self._bump(current, now, **named)
+        reopened = {"status": "open"} if current.status == "resolved" else {}
+        return self._bump(current, now, **named, **reopened)
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Any
@@ -129,10 +141,12 @@ class FakeChats:
 
     def _bump(self, chat: Chat, now: datetime, **changes: Any) -> Chat:
         """A new message in ``chat``: as the real update, the next version and ``seq``."""
+        waiting = now if chat.waiting_since is None else min(chat.waiting_since, now)
         touched = chat.model_copy(
             update={
                 "updated_at": now,
                 "last_message_at": now,
+                "waiting_since": waiting,
                 "version": chat.version + 1,
                 "next_seq": chat.next_seq + 1,
                 **changes,

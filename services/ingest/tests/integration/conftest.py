@@ -4,20 +4,18 @@ tests that need WebSockets."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from ingest.app import create_app
 from ingest.settings import Settings
 from livechat_dev.testing import eventually, running, settings_from
+from livechat_dev.testing import serving as serve_app
 from livechat_shared.auth import issue_token
 from livechat_shared.contracts import DirectoryUser
 from livechat_shared.directory import DirectoryCopy
@@ -83,29 +81,11 @@ def bearer(settings: Settings) -> Callable[[str], dict[str, str]]:
 
 @contextlib.asynccontextmanager
 async def serving(app: FastAPI, ws_max_size: int) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port in this process, as ``livechat-ingest``
-    does (lifespan, WebSocket frame limit); yields ``host:port``. The directory is seeded."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    address = f"127.0.0.1:{listener.getsockname()[1]}"
-    config = uvicorn.Config(app, log_config=None, ws_max_size=ws_max_size, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-
-    async def started() -> bool:
-        if task.done():  # it failed to start: show why
-            task.result()
-            raise AssertionError("the server stopped while starting")
-        return server.started
-
-    try:
-        await eventually(started)
+    """Serve ``app`` on a loopback port as ``livechat-ingest`` does (lifespan, WebSocket frame
+    limit); yields ``host:port``. The directory is seeded."""
+    async with serve_app(app, ws_max_size=ws_max_size) as address:
         await seed_directory(app)
         yield address
-    finally:
-        server.should_exit = True
-        await task
-        listener.close()
 
 
 Serve = Callable[..., contextlib.AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient, str]]]

@@ -6,12 +6,19 @@
 from .assignment import DirectoryUser, UserChangedV1
 from .envelope import Contract, Envelope
 from .inbox import (
+    BanChangedV1,
     ChatChangedV1,
+    ChatClosedV1,
     ChatSnapshot,
+    ChatTransferredV1,
     MessageCreatedV1,
     MessageEvent,
     MessageUpdatedV1,
     MessageView,
+    NoteAuthor,
+    NoteChangedV1,
+    NoteColour,
+    NoteView,
     OutboundRequestedV1,
 )
 from .ingest import DeliveryUpdatedV1, MessageReceivedV1, WebchatMessageStoredV1
@@ -36,6 +43,10 @@ CONTRACTS: tuple[type[Contract], ...] = (
     DeliveryUpdatedV1,
     MessageUpdatedV1,
     UserChangedV1,
+    ChatClosedV1,
+    NoteChangedV1,
+    ChatTransferredV1,
+    BanChangedV1,
 )
 
 __all__ = [
@@ -44,11 +55,14 @@ __all__ = [
     "Attachment",
     "Author",
     "AuthorType",
+    "BanChangedV1",
     "Channel",
     "ChatChangedV1",
+    "ChatClosedV1",
     "ChatMode",
     "ChatSnapshot",
     "ChatStatus",
+    "ChatTransferredV1",
     "Contract",
     "DeliveryState",
     "DeliveryUpdatedV1",
@@ -59,6 +73,10 @@ __all__ = [
     "MessageReceivedV1",
     "MessageUpdatedV1",
     "MessageView",
+    "NoteAuthor",
+    "NoteChangedV1",
+    "NoteColour",
+    "NoteView",
     "OutboundRequestedV1",
     "PersonRef",
     "UserChangedV1",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -49,11 +49,46 @@ class MessageView(BaseModel):
 
 
 class ChatChangedV1(Contract):
-    """A chat was created or changed; carries the whole snapshot and its ``version``."""
+    """A chat was created or changed; carries the whole snapshot and its ``version``. When the
+    change moved the chat (its assignee or teams), ``previous_assignee_id``/``previous_team_ids``
+    say who held it before, so the agents who could see it learn that it left them."""
 
     event_type: ClassVar[str] = "inbox.chat.changed"
 
     chat: ChatSnapshot
+    previous_assignee_id: str | None = None
+    previous_team_ids: list[str] | None = None
+    """``None`` when the change did not move the chat."""
+
+
+class ChatClosedV1(Contract):
+    """An agent closed a chat: it is back in AI mode, and the AI agent asks the person for a rating
+    (Collect Feedback) on the chat's channel."""
+
+    event_type: ClassVar[str] = "inbox.chat.closed"
+
+    chat_version: int
+    teamspace_id: str
+    app: AppRef
+    person_external_id: str
+    language: str | None = None
+    closed_by: str
+    """The user who closed it."""
+
+
+class ChatTransferredV1(Contract):
+    """A user moved a chat to an agent (``to_agent_id``: now its assignee) or to a team
+    (``to_team_id``: pending, for the team's assignment rules to pick a member)."""
+
+    event_type: ClassVar[str] = "inbox.chat.transferred"
+
+    chat_version: int
+    teamspace_id: str
+    from_assignee_id: str | None = None
+    to_agent_id: str | None = None
+    to_team_id: str | None = None
+    by: str
+    """The user who moved it."""
 
 
 class MessageEvent(Contract):
@@ -88,3 +123,66 @@ class OutboundRequestedV1(Contract):
     channel: Channel
     person_external_id: str
     message: MessageView
+
+
+NoteColour = Literal["yellow", "green", "blue", "pink", "purple", "grey"]
+"""The background colours a note may have (``yellow`` unless chosen)."""
+
+
+class NoteAuthor(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    name: str | None = None
+
+
+class NoteView(BaseModel):
+    """An internal note on a chat, as agents see it: never sent to the person, not a message."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    chat_id: str
+    body: str
+    colour: NoteColour
+    author: NoteAuthor
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteChangedV1(Contract):
+    """A note of a chat was created, edited or (``deleted``) removed; carries the chat fields that
+    decide who may see it and the chat's version after the change."""
+
+    event_type: ClassVar[str] = "inbox.note.changed"
+
+    chat_id: str
+    teamspace_id: str
+    assignee_id: str | None = None
+    team_ids: list[str] = []
+    chat_version: int
+    note: NoteView
+    deleted: bool
+    """The note was removed; ``note`` is what it was."""
+
+
+class BanChangedV1(Contract):
+    """A person was banned (``active``) or unbanned, so the channel edge can stop their messages.
+
+    A person has at most one active ban: a ban replaces whatever ban the person had before (an
+    override publishes only the new ban), and an unban (``active: false``) lifts the person's ban
+    if it is this one. A ban also ends on its own at ``until``, with no event."""
+
+    event_type: ClassVar[str] = "inbox.ban.changed"
+
+    ban_id: str
+    person_id: str
+    app_id: str
+    channel: Channel
+    person_external_id: str
+    """The channel's id for the person (with ``app_id``, what the edge knows them by)."""
+    teamspace_id: str
+    active: bool
+    until: datetime | None = None
+    """When the ban ends on its own; ``None``: never (a permanent ban)."""
+    reason_id: str

@@ -69,9 +69,15 @@ class Readiness(BaseModel):
 
 
 def create_service_app(
-    runtime: Runtime, *, title: str, description: str = "", errors: ErrorStatuses | None = None
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str = "",
+    errors: ErrorStatuses | None = None,
+    larger_bodies: dict[str, int] | None = None,
 ) -> FastAPI:
-    """The service's app; ``errors`` maps its domain errors to HTTP statuses."""
+    """The service's app; ``errors`` maps its domain errors to HTTP statuses; ``larger_bodies``
+    gives paths (by prefix) a body limit above ``max_body_bytes`` (uploads)."""
     settings = runtime.settings
 
     @contextlib.asynccontextmanager
@@ -86,7 +92,7 @@ def create_service_app(
     app.state.runtime = runtime
     install_error_handlers(app, errors or {})
     app.add_middleware(RequestMetrics, registry=runtime.registry, service=settings.service_name)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=larger_bodies)
     app.add_middleware(HeaderLimits)
     app.add_middleware(SecurityHeaders)
     if settings.tracing_enabled:

@@ -7,10 +7,10 @@ from typing import Any
 
 from livechat_shared.auth import Principal
 from livechat_shared.mongo import Mongo
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from ..core.models import Chat
-from ..core.store import chats_of, visibility_query
+from ..core.store import CHATS, chats_of, visibility_query
 from .schemas import ChatFilter
 
 
@@ -47,3 +47,42 @@ class ChatQueries:
             .limit(limit)
         )
         return [Chat.from_doc(d) for d in await cursor.to_list()]
+
+
+POLICIES = "teamspace_policies"
+
+
+class TeamspacePolicyCopy:
+    """The inbox's copy of the teamspaces' chat rules (``min_tags_to_resolve`` and the reply-time
+    limit ``overdue_after_seconds``), one document per teamspace; a teamspace without one has no
+    minimum and no limit."""
+
+    def __init__(self, mongo: Mongo) -> None:
+        self.coll = mongo.db[POLICIES]
+        self.chats = chats_of(mongo)
+        mongo.declare_indexes(POLICIES, [IndexModel([("overdue_after_seconds", ASCENDING)])])
+        mongo.declare_indexes(
+            CHATS, [IndexModel([("teamspace_id", ASCENDING), ("waiting_since", ASCENDING)])]
+        )
+
+    async def reply_time_limits(self) -> list[tuple[str, str, int]]:
+        """``(workspace_id, teamspace_id, seconds)`` of every teamspace with a reply-time limit."""
+        docs = await self.coll.find({"overdue_after_seconds": {"$gt": 0}}).to_list()
+        return [(str(d["workspace_id"]), str(d["_id"]), int(d["overdue_after_seconds"])) for d in docs]
+
+    async def waiting_since_before(self, teamspace_id: str, before: datetime, limit: int) -> list[Chat]:
+        """Open or pending livechats of the teamspace whose person has waited since before ``before``."""
+        query = {
+            "teamspace_id": teamspace_id,
+            "waiting_since": {"$lt": before},
+            "status": {"$in": ["open", "pending"]},
+            "mode": "live",
+        }
+        cursor = self.chats.find(query).sort("waiting_since", ASCENDING).limit(limit)
+        return [Chat.from_doc(d) for d in await cursor.to_list()]
+
+    async def min_tags_to_resolve(self, workspace_id: str, teamspace_id: str) -> int:
+        doc = await self.coll.find_one(
+            {"_id": teamspace_id, "workspace_id": workspace_id}, {"min_tags_to_resolve": 1}
+        )
+        return int(doc.get("min_tags_to_resolve", 0)) if doc else 0

@@ -1,10 +1,14 @@
-"""Pure rules of the chats feature: the sync cursor."""
+"""Pure rules of the chats feature: status changes, If-Match, the sync cursor."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from typing import Any
 
-from livechat_shared.contracts import ChatSnapshot
+from livechat_shared.contracts import ChatMode, ChatSnapshot, ChatStatus
+
+from ..errors import InvalidIfMatch, StatusNotAllowed, TagsRequired
 
 
 def sync_cursor(chat: ChatSnapshot) -> str:
@@ -29,3 +33,52 @@ def parse_sync_cursor(value: str) -> tuple[datetime, str]:
     if at < EARLIEST:
         raise ValueError("time out of range")
     return at, chat_id
+
+
+def status_change(
+    *, current: ChatStatus, mode: ChatMode, tags: int, new: ChatStatus, min_tags_to_resolve: int
+) -> dict[str, Any]:
+    """The fields an agent's status change sets, or raises why it may not.
+
+    - ``overdue`` is never set by hand (the reply-time rule sets and clears it);
+    - ``resolved`` needs the teamspace's minimum number of tags;
+    - ``closed`` hands the chat back to the AI agent (mode ``ai``), which asks for a rating;
+    - reopening a closed chat by hand (``open``/``pending``) makes it a livechat again.
+    """
+    if new == current:
+        return {}
+    if new == "overdue":
+        raise StatusNotAllowed()
+    if new == "resolved" and tags < min_tags_to_resolve:
+        raise TagsRequired(
+            f"this teamspace needs {min_tags_to_resolve} tag(s) on a chat to resolve it; it has {tags}"
+        )
+    changes: dict[str, Any] = {"status": new}
+    if new == "closed":
+        changes["mode"] = "ai"
+    elif current == "closed" and mode == "ai":
+        changes["mode"] = "live"
+    return changes
+
+
+_IF_MATCH = re.compile(r'^(?:W/)?(?:"(\d{1,18})"|(\d{1,18}))$')
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``); ``None`` without one."""
+    if value is None:
+        return None
+    match = _IF_MATCH.match(value.strip())
+    if match is None:
+        raise InvalidIfMatch()
+    return int(match.group(1) or match.group(2))
+
+
+def is_overdue(
+    *, status: ChatStatus, mode: ChatMode, waiting_since: datetime | None, limit_seconds: int, now: datetime
+) -> bool:
+    """A livechat (open or pending) whose person has waited for an agent's answer longer than the
+    teamspace's reply-time limit (0: no limit)."""
+    if limit_seconds <= 0 or mode != "live" or status not in ("open", "pending") or waiting_since is None:
+        return False
+    return (now - waiting_since).total_seconds() > limit_seconds

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from livechat_shared.auth import ChatScope
@@ -20,6 +20,10 @@ from livechat_shared.contracts import (
 from livechat_shared.ids import new_id
 from livechat_shared.mongo import Document
 from pydantic import BaseModel
+
+ANSWERED = datetime(9999, 12, 31, tzinfo=UTC)
+"""``waiting_since`` of a chat whose person has had an agent's answer: later than any message, so a
+person's next message takes its place with ``$min`` in the same update that stores it."""
 
 
 def display_name(name: str | None) -> str:
@@ -70,6 +74,9 @@ class Chat(Document):
     last_message_at: datetime | None = None
     version: int
     next_seq: int
+    waiting_since: datetime | None = None
+    """When the person's oldest message that no agent has answered yet came (:data:`ANSWERED` once
+    an agent replied): the overdue rule compares it with the teamspace's reply-time limit."""
 
     def scope(self) -> ChatScope:
         return ChatScope(

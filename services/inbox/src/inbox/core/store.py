@@ -75,6 +75,11 @@ class ChatStore:
                     [("workspace_id", ASCENDING), ("assignee_id", ASCENDING), ("created_at", DESCENDING)]
                 ),
                 IndexModel([("workspace_id", ASCENDING), ("updated_at", ASCENDING)]),
+                # A person's chats, newest first (the person's page, banning).
+                IndexModel(
+                    [("workspace_id", ASCENDING), ("person_id", ASCENDING), ("created_at", DESCENDING)],
+                    name="person_chats",
+                ),
             ],
         )
 
@@ -88,6 +93,17 @@ class ChatStore:
         doc = await self.coll.find_one_and_update(
             {"_id": chat.id, "version": chat.version},
             {"$set": changes, "$inc": {"version": 1, "next_seq": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return Chat.from_doc(doc) if doc else None
+
+    async def change(self, chat: Chat, changes: Doc, session: Session) -> Chat | None:
+        """Apply ``changes`` (``$set``) and bump the version, with no new message, unless the chat
+        changed since ``chat`` was read (then ``None``)."""
+        doc = await self.coll.find_one_and_update(
+            {"_id": chat.id, "version": chat.version},
+            {"$set": changes, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
             session=session,
         )

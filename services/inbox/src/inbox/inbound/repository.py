@@ -73,12 +73,22 @@ class CurrentChatRepository:
         changes: dict[str, Any] = {"updated_at": now, "last_message_at": now}
         if event.person.name:
             changes["person.name"] = event.person.name
+        current = {"app_id": event.app_id, "person_external_id": event.person.external_id, "current": True}
+        # the oldest unanswered message's time stays (ANSWERED, later than any, gives way to this one)
+        bump = {"$inc": {"version": 1, "next_seq": 1}, "$min": {"waiting_since": now}}
         doc = await self.coll.find_one_and_update(
-            {"app_id": event.app_id, "person_external_id": event.person.external_id, "current": True},
-            {"$set": changes, "$inc": {"version": 1, "next_seq": 1}},
+            {**current, "status": {"$ne": "resolved"}},
+            {"$set": changes, **bump},
             return_document=ReturnDocument.AFTER,
             session=session,
         )
+        if doc is None:  # a resolved chat: the person's new message reopens it (one more command, rarely)
+            doc = await self.coll.find_one_and_update(
+                {**current, "status": "resolved"},
+                {"$set": {**changes, "status": "open"}, **bump},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
         return Chat.from_doc(doc) if doc else None
 
     async def touch_current(
@@ -112,6 +122,7 @@ class CurrentChatRepository:
                         "last_message_at": now,
                     },
                     "$inc": {"version": 1, "next_seq": 1},
+                    "$min": {"waiting_since": now},
                 },
                 upsert=True,
                 return_document=ReturnDocument.AFTER,

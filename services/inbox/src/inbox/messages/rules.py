@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from livechat_shared.auth import ChatScope, Permission, Principal, can_act_on_chat
 
@@ -44,3 +47,30 @@ def delivery_advances(current: str | None, new: str) -> bool:
 def client_key(chat_id: str, user_id: str, client_message_id: str) -> str:
     """The natural key of an agent's reply: the same ``client_message_id`` is stored once."""
     return f"{chat_id}:{user_id}:{client_message_id}"
+
+
+_VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[A-Za-z0-9_-]+)?)\s*\}\}")
+
+
+def fill_variables(
+    text: str, *, person: str, agent: str, chat_id: str, custom_fields: Mapping[str, Any]
+) -> str:
+    """A reply's variables filled in when it is sent: ``{{person.name}}``, ``{{agent.name}}``,
+    ``{{chat.id}}`` and ``{{cf.<field key>}}`` (a field without a value gives an empty string).
+    Anything else between braces is left as it is, so the agent sees what was not understood."""
+    values = {"person.name": person, "agent.name": agent, "chat.id": chat_id}
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        if name.startswith("cf."):
+            found = custom_fields.get(name[3:])
+            if found is None:
+                return ""
+            if isinstance(found, bool):
+                return "yes" if found else "no"
+            return str(found)
+        return match.group(0)
+
+    return _VARIABLE.sub(value, text)

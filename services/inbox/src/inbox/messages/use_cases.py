@@ -14,10 +14,10 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
 from ..core.announce import message_created, message_updated
-from ..core.models import Chat, Message, next_message
+from ..core.models import ANSWERED, Chat, Message, next_message
 from ..core.store import DuplicateMessage
-from ..errors import AliasesUnavailable, NotAssignee, ReplyForbidden
-from .rules import ReplyDecision, client_key, decide_reply, delivery_advances
+from ..errors import NotAssignee, ReplyForbidden, UnknownAlias
+from .rules import ReplyDecision, client_key, decide_reply, delivery_advances, fill_variables
 from .schemas import MessagePage, ReplyCreate
 
 Session = AsyncClientSession
@@ -45,6 +45,12 @@ class Messages(Protocol):
     ) -> Message | None: ...
 
 
+class Aliases(Protocol):
+    async def alias_name(self, workspace_id: str, alias_id: str) -> str | None:
+        """The alias's display name, or ``None`` when the workspace has no such alias."""
+        ...
+
+
 @dataclass
 class Reply:
     message: Message
@@ -57,6 +63,7 @@ class MessageUseCases:
     chats: Chats
     messages: Messages
     writer: Writer
+    aliases: Aliases
 
     async def history(self, user: Principal, chat_id: str, after_seq: int, limit: int) -> MessagePage:
         await visible_chat(self.chats, user, chat_id)
@@ -74,8 +81,11 @@ class MessageUseCases:
     ) -> Reply:
         """Store an agent's reply, taking the chat (over) when the rules allow; idempotent on
         ``client_message_id``."""
+        alias = None
         if body.alias_id is not None:
-            raise AliasesUnavailable()
+            alias = await self.aliases.alias_name(user.workspace_id, body.alias_id)
+            if alias is None:
+                raise UnknownAlias()
         key = client_key(chat_id, user.user_id, body.client_message_id)
 
         async def work(session: Session) -> Change[Reply]:
@@ -89,7 +99,14 @@ class MessageUseCases:
             if decision is ReplyDecision.FORBIDDEN:
                 raise ReplyForbidden()
             now = utcnow()
-            changes: dict[str, object] = {"updated_at": now, "last_message_at": now}
+            # an agent's answer: the person waits no longer (and an overdue chat is open again)
+            changes: dict[str, object] = {
+                "updated_at": now,
+                "last_message_at": now,
+                "waiting_since": ANSWERED,
+            }
+            if chat.status == "overdue":
+                changes["status"] = "open"
             if decision is not ReplyDecision.SEND:
                 changes |= {"assignee_id": user.user_id, "mode": "live", "status": "open"}
             updated = await self.chats.update(chat, changes, session)
@@ -97,8 +114,14 @@ class MessageUseCases:
                 raise RaceLost
             message = next_message(
                 updated,
-                Author(type="agent", id=user.user_id, name=user.name, alias=None),
-                text=body.text,
+                Author(type="agent", id=user.user_id, name=user.name, alias=alias),
+                text=fill_variables(
+                    body.text,
+                    person=updated.person.name,
+                    agent=alias or user.name or "",
+                    chat_id=updated.id,
+                    custom_fields=updated.custom_fields,
+                ),
                 attachments=body.attachments,
                 created_at=now,
                 delivery="pending",
@@ -108,7 +131,7 @@ class MessageUseCases:
                 await self.messages.insert(message, session)
             except DuplicateMessage as exc:
                 raise RaceLost from exc  # the same reply committed concurrently: read it back
-            events = message_created(updated, message, cause=None, correlation_id=correlation_id)
+            events = message_created(updated, message, cause=None, correlation_id=correlation_id, before=chat)
             return Change(Reply(message, created=True), events)
 
         return await self.writer.write(work)

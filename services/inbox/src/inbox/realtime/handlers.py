@@ -6,7 +6,7 @@ from livechat_shared.bus import Handler
 from livechat_shared.contracts import Envelope, UserChangedV1
 
 from .hub import StreamHub
-from .rules import frame_for
+from .rules import frame_for, left_frame
 
 
 def on_chat_event(hub: StreamHub) -> Handler:
@@ -16,6 +16,6 @@ def on_chat_event(hub: StreamHub) -> Handler:
             return
         found = frame_for(envelope)
         if found is not None:
-            await hub.send(*found)
+            await hub.send(*found, left=left_frame(envelope))
 
     return on_chat_event

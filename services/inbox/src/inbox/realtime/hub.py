@@ -58,9 +58,17 @@ class StreamHub:
             elif ws in self._sockets:
                 self._sockets[ws] = updated
 
-    async def send(self, scope: ChatScope, frame: Frame) -> None:
-        targets = [ws for ws, user in list(self._sockets.items()) if can_see_chat(user, scope)]
-        await asyncio.gather(*(self._send(ws, frame) for ws in targets))
+    async def send(self, scope: ChatScope, frame: Frame, left: tuple[ChatScope, Frame] | None = None) -> None:
+        """``frame`` to the sockets whose user may see ``scope``; with ``left`` (the chat's scope
+        before it moved, and a ``chat.removed`` frame), that frame to those who could see it before
+        and cannot now."""
+        sends = []
+        for ws, user in list(self._sockets.items()):
+            if can_see_chat(user, scope):
+                sends.append(self._send(ws, frame))
+            elif left is not None and can_see_chat(user, left[0]):
+                sends.append(self._send(ws, left[1]))
+        await asyncio.gather(*sends)
 
     async def _send(self, ws: WebSocket, frame: Frame) -> None:
         try:

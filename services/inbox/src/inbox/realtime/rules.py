@@ -12,6 +12,7 @@ from livechat_shared.contracts import (
     Envelope,
     MessageCreatedV1,
     MessageUpdatedV1,
+    NoteChangedV1,
     UserChangedV1,
 )
 
@@ -19,6 +20,7 @@ STREAM_KEYS: tuple[str, ...] = (
     ChatChangedV1.routing_key(),
     MessageCreatedV1.routing_key(),
     MessageUpdatedV1.routing_key(),
+    NoteChangedV1.routing_key(),
     UserChangedV1.routing_key(),
 )
 """The events an inbox replica receives on its own exclusive queue: chat events to forward to its
@@ -46,6 +48,27 @@ def refreshed(current: Principal, user: DirectoryUser) -> Principal | None:
 
 
 Frame = dict[str, Any]
+
+
+def left_frame(envelope: Envelope) -> tuple[ChatScope, Frame] | None:
+    """For a change that moved a chat (transfer, takeover): the scope it had before, and the frame
+    ``chat.removed`` (no data) for the users who could see it then and cannot now."""
+    if envelope.routing_key != ChatChangedV1.routing_key():
+        return None
+    event = envelope.open(ChatChangedV1)
+    if event.previous_team_ids is None:
+        return None
+    before = ChatScope(
+        workspace_id=event.chat.workspace_id,
+        assignee_id=event.previous_assignee_id,
+        team_ids=tuple(event.previous_team_ids),
+    )
+    return before, {
+        "type": "chat.removed",
+        "chat_id": event.chat.id,
+        "version": event.chat.version,
+        "data": None,
+    }
 
 
 def frame_for(envelope: Envelope) -> tuple[ChatScope, Frame] | None:
@@ -76,4 +99,17 @@ def frame_for(envelope: Envelope) -> tuple[ChatScope, Frame] | None:
                 "version": event.chat_version,
                 "data": event.message.model_dump(mode="json"),
             }
+    if envelope.routing_key == NoteChangedV1.routing_key():
+        changed = envelope.open(NoteChangedV1)
+        scope = ChatScope(
+            workspace_id=envelope.workspace_id,
+            assignee_id=changed.assignee_id,
+            team_ids=tuple(changed.team_ids),
+        )
+        return scope, {
+            "type": "note.changed",
+            "chat_id": changed.chat_id,
+            "version": changed.chat_version,
+            "data": {"note": changed.note.model_dump(mode="json"), "deleted": changed.deleted},
+        }
     return None

@@ -114,3 +114,20 @@ def test_reply_without_manage_is_forbidden(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_delivery_state_only_moves_forward(current: str | None, new: str, moves: bool) -> None:
     assert delivery_advances(current, new) is moves
+
+
+def test_variables_are_filled_and_the_unknown_left_visible() -> None:
+    from inbox.messages.rules import fill_variables
+
+    filled = fill_variables(
+        "{{person.name}}/{{agent.name}}/{{chat.id}}/{{cf.vip}}/{{cf.count}}/{{cf.gone}}/{{cf}}"
+        "/{{ person.name }}/{{x}}",
+        person="Ana",
+        agent="Ben",
+        chat_id="c-1",
+        custom_fields={"vip": False, "count": 0},
+    )
+    assert filled == "Ana/Ben/c-1/no/0//{{cf}}/Ana/{{x}}"
+    assert fill_variables("no variables {here}", person="A", agent="B", chat_id="c", custom_fields={}) == (
+        "no variables {here}"
+    )

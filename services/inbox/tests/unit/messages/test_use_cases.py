@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from inbox.errors import AliasesUnavailable, ChatNotFound, NotAssignee, WriteConflict
+from inbox.errors import ChatNotFound, NotAssignee, UnknownAlias, WriteConflict
 from inbox.messages.schemas import ReplyCreate
 from inbox.messages.use_cases import MessageUseCases
 from livechat_shared.auth import Principal, Role
@@ -19,12 +19,17 @@ SUPERVISOR = Principal(user_id="sup-1", workspace_id="ws-1", role=Role.SUPERVISO
 OUTSIDER = Principal(user_id="agent-9", workspace_id="ws-1", role=Role.AGENT, teams=frozenset({"t-9"}))
 
 
+class Aliases:
+    async def alias_name(self, workspace_id: str, alias_id: str) -> str | None:
+        return {("ws-1", "alias-1"): "Support team"}.get((workspace_id, alias_id))
+
+
 def use_cases(fakes: Any) -> MessageUseCases:
-    return MessageUseCases(chats=fakes.chats, messages=fakes.messages, writer=fakes.writer)
+    return MessageUseCases(chats=fakes.chats, messages=fakes.messages, writer=fakes.writer, aliases=Aliases())
 
 
 def body(client_id: str = "c-1", **changes: Any) -> ReplyCreate:
-    return ReplyCreate(text="On its way!", client_message_id=client_id, **changes)
+    return ReplyCreate.model_validate({"text": "On its way!", "client_message_id": client_id, **changes})
 
 
 def kinds(fakes: Any) -> list[str]:
@@ -99,13 +104,27 @@ async def test_a_chat_outside_the_users_scope_does_not_exist_for_them(fakes: Any
         await use_cases(fakes).reply(AGENT, "no-such-chat", body(), takeover=False, correlation_id=None)
 
 
-async def test_alias_id_is_refused_until_aliases_exist(fakes: Any) -> None:
+async def test_an_unknown_alias_is_refused_and_nothing_is_stored(fakes: Any) -> None:
     chat = fakes.add_chat()
-    with pytest.raises(AliasesUnavailable):
+    with pytest.raises(UnknownAlias):
         await use_cases(fakes).reply(
-            AGENT, chat.id, body(alias_id="alias-1"), takeover=False, correlation_id=None
+            AGENT, chat.id, body(alias_id="alias-9"), takeover=False, correlation_id=None
         )
     assert fakes.db.state.messages == {}
+
+
+async def test_a_reply_goes_out_under_its_alias_with_its_variables_filled(fakes: Any) -> None:
+    chat = fakes.add_chat(custom_fields={"order": "48213", "vip": True})
+    text = (
+        "Hi {{person.name}}, {{agent.name}} here about order {{cf.order}} ({{ chat.id }}){{cf.none}} {{x.y}}"
+    )
+    sent = await use_cases(fakes).reply(
+        AGENT, chat.id, body(text=text, alias_id="alias-1"), takeover=False, correlation_id=None
+    )
+    assert (sent.message.author.name, sent.message.author.alias) == ("Ana", "Support team")
+    assert sent.message.text == f"Hi Ana, Support team here about order 48213 ({chat.id}) {{{{x.y}}}}"
+    outbound = fakes.db.state.outbox[-1].payload["message"]
+    assert (outbound["text"], outbound["author"]["alias"]) == (sent.message.text, "Support team")
 
 
 async def test_a_reply_racing_another_change_is_written_again(fakes: Any) -> None:

@@ -149,3 +149,37 @@ async def test_stream_hub_sends_a_team_chat_to_every_agent_of_the_team() -> None
 
     received = {uid: len(s.frames) for uid, s in sockets.items()}
     assert received == {"agent-0": 1, "agent-1": 1, "agent-2": 1, "agent-9": 0}
+
+
+async def test_a_moved_chat_tells_those_who_lose_it_and_only_them() -> None:
+    """A takeover from the team to agent-9: the team's other agents get ``chat.removed`` (no data),
+    agent-9 the new snapshot, and a user who could see neither gets nothing."""
+    from inbox.realtime.rules import left_frame
+
+    hub = StreamHub()
+    users = {
+        "agent-0": Principal(user_id="agent-0", workspace_id=WS, role=Role.AGENT, teams=frozenset({"t-1"})),
+        "agent-9": Principal(user_id="agent-9", workspace_id=WS, role=Role.AGENT, teams=frozenset({"t-2"})),
+        "agent-5": Principal(user_id="agent-5", workspace_id=WS, role=Role.AGENT, teams=frozenset({"t-5"})),
+    }
+    sockets = {uid: _Socket() for uid in users}
+    for uid, user in users.items():
+        hub.add(sockets[uid], user)  # type: ignore[arg-type]
+
+    chat = _snapshot(assignee_id="agent-9", team_ids=["t-1"], version=8)
+    moved = Envelope.wrap(
+        ChatChangedV1(chat=chat, previous_assignee_id=None, previous_team_ids=["t-1"]),
+        workspace_id=WS,
+        chat_id=chat.id,
+    )
+    found = frame_for(moved)
+    assert found is not None
+    await hub.send(*found, left=left_frame(moved))
+
+    assert [f["type"] for f in sockets["agent-9"].frames] == ["chat.changed"]
+    assert sockets["agent-0"].frames == [
+        {"type": "chat.removed", "chat_id": "chat-1", "version": 8, "data": None}
+    ]
+    assert sockets["agent-5"].frames == []
+    unmoved = Envelope.wrap(ChatChangedV1(chat=chat), workspace_id=WS, chat_id=chat.id)
+    assert left_frame(unmoved) is None  # a change that did not move the chat tells nobody it left

@@ -1,0 +1,1 @@
+"""Files agents attach to replies: stored by the inbox, served by signed links."""

@@ -1,0 +1,1 @@
+"""Internal notes on a chat: written by agents for agents, never sent to the person, not messages."""

@@ -1,0 +1,1 @@
+"""A person and their chats."""

@@ -1,0 +1,1 @@
+"""Moving a chat to another agent or to a team."""
