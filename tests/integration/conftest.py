@@ -22,7 +22,7 @@ WS = "ws-live"
 
 @dataclass
 class LiveInbox:
-    """A running inbox; users ``u-admin``, ``u-agent`` and ``u-agent2`` (team-1), ``u-outsider``
+    """A running inbox; users ``u-admin``, ``u-agent``, ``u-agent2`` and ``u-sup`` (team-1), ``u-outsider``
     (team-9) and ``u-other`` (another workspace's admin); ``chat_id``: visitor-0001's chat in
     team-1, unassigned, in AI mode."""
 
@@ -77,6 +77,7 @@ async def _seed(settings: Settings) -> None:
         directory_user("u-admin", WS, "admin", name="Ada"),
         directory_user("u-agent", WS, "agent", team_ids=("team-1",), name="Ana"),
         directory_user("u-agent2", WS, "agent", team_ids=("team-1",), name="Ben"),
+        directory_user("u-sup", WS, "supervisor", team_ids=("team-1",), name="Sue"),
         directory_user("u-outsider", WS, "agent", team_ids=("team-9",), name="Olga"),
         directory_user("u-other", "ws-other", "admin", name="Oscar"),
     )

@@ -87,12 +87,19 @@ class MessageUseCases:
             if alias is None:
                 raise UnknownAlias()
         key = client_key(chat_id, user.user_id, body.client_message_id)
+        seen: list[str | None] = []
+        """The assignee the first attempt found: a takeover is from them, not from whoever took the
+        chat while this reply was being written."""
 
         async def work(session: Session) -> Change[Reply]:
             chat = await visible_chat(self.chats, user, chat_id, session)
             existing = await self.messages.by_client_key(key, session)
             if existing is not None:
                 return Change(Reply(existing, created=False))
+            if not seen:
+                seen.append(chat.assignee_id)
+            elif chat.assignee_id not in (seen[0], user.user_id):
+                raise NotAssignee("another user took the chat at the same moment")
             decision = decide_reply(user, chat.scope(), takeover=takeover)
             if decision is ReplyDecision.NOT_ASSIGNEE:
                 raise NotAssignee()
