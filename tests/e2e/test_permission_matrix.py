@@ -117,6 +117,15 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         lambda w, r: ("GET", "/v1/sync?since=2020-01-01T00:00:00Z", None),
         EVERYONE,
     ),
+    # --- assignment: a teamspace's settings: everyone of the workspace reads, settings changes -----
+    ("assignment", "GET", "/v1/teamspaces/{teamspace_id}/assignment"): (
+        lambda w, r: ("GET", f"/v1/teamspaces/{w.ids['teamspace']}/assignment", None),
+        MINE,
+    ),
+    ("assignment", "PUT", "/v1/teamspaces/{teamspace_id}/assignment"): (
+        lambda w, r: ("PUT", f"/v1/teamspaces/{w.ids['teamspace']}/assignment", {}),  # the defaults
+        same(403, admin=200, supervisor=200, foreign_admin=404),
+    ),
     # --- assignment: the directory is the admin's; everyone of the workspace may read it ----------
     ("assignment", "GET", "/v1/workspace"): (lambda w, r: ("GET", "/v1/workspace", None), EVERYONE),
     ("assignment", "PUT", "/v1/workspace"): (

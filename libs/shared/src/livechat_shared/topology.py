@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .contracts import DeliveryUpdatedV1, MessageReceivedV1, OutboundRequestedV1, UserChangedV1
+from .contracts import (
+    DeliveryUpdatedV1,
+    MessageReceivedV1,
+    OutboundRequestedV1,
+    TeamspaceSettingsChangedV1,
+    UserChangedV1,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class QueueSpec:
 INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True, partitions=16)
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
+# The inbox's copy of the teamspaces' chat rules (reply-time limit, tags to resolve).
+INBOX_TEAMSPACES = QueueSpec("inbox.teamspaces", (TeamspaceSettingsChangedV1.routing_key(),))
 
 # Every service but assignment keeps a copy of the directory, to authorise requests (see
 # ``livechat_shared.directory``); each copy is fed by a queue of its own.
@@ -81,6 +89,7 @@ def partition_header(routing_key: str, payload: dict[str, Any]) -> dict[str, str
 DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     INBOX_INBOUND,
     INBOX_DELIVERIES,
+    INBOX_TEAMSPACES,
     INGEST_OUTBOUND,
     INGEST_DIRECTORY,
     INBOX_DIRECTORY,

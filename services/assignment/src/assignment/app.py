@@ -28,6 +28,9 @@ from .directory.repository import (
 from .directory.use_cases import DirectoryUseCases, OperatorUseCases
 from .errors import HTTP_STATUS, WriteConflict
 from .settings import Settings
+from .teamspace_settings import routes as teamspace_settings_routes
+from .teamspace_settings.repository import TeamspaceSettingsRepository
+from .teamspace_settings.use_cases import TeamspaceSettingsUseCases
 
 log = get_logger(__name__)
 
@@ -39,9 +42,13 @@ def create_app(settings: Settings) -> FastAPI:
     writer = Writer(mongo, outbox, conflict=WriteConflict)
     workspaces, users = WorkspaceRepository(mongo), UserRepository(mongo)
     runtime.directory = UserDirectory(users)
+    teamspaces = TeamspaceRepository(mongo)
+    teamspace_settings = TeamspaceSettingsUseCases(
+        settings=TeamspaceSettingsRepository(mongo), teamspaces=teamspaces, writer=writer
+    )
     directory = DirectoryUseCases(
         workspaces=workspaces,
-        teamspaces=TeamspaceRepository(mongo),
+        teamspaces=teamspaces,
         teams=TeamRepository(mongo),
         users=users,
         writer=writer,
@@ -57,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def announce_directory() -> None:  # after the relay started (it is registered first)
         log.info("directory_republished", users=await directory.republish_users())
+        log.info("teamspace_settings_republished", teamspaces=await teamspace_settings.republish())
 
     runtime.on_start.append(announce_directory)
 
@@ -64,5 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         runtime, title="livechat assignment", description="Agents, teams and routing", errors=HTTP_STATUS
     )
     app.state.directory, app.state.operator, app.state.outbox = directory, operator, outbox
+    app.state.teamspace_settings = teamspace_settings
     app.include_router(directory_routes.router)
+    app.include_router(teamspace_settings_routes.router)
     return app

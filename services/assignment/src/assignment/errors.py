@@ -26,6 +26,10 @@ class UserNotFound(NotFound):
     default_message = "user not found"
 
 
+class TeamspaceNotFound(NotFound):
+    default_message = "teamspace not found"
+
+
 class OperatorCallsDisabled(NotFound):
     """The operator's calls are off (``LIVECHAT_OPERATOR_KEY`` is empty): they do not exist."""
 
@@ -49,6 +53,10 @@ class BeyondOwnHolding(Forbidden):
 class LastAdmin(DomainError):
     code = "last_admin"
     default_message = "the last active admin of the workspace cannot be demoted or deactivated"
+
+
+class SettingsForbidden(Forbidden):
+    default_message = "changing a teamspace's settings needs the settings permission"
 
 
 class UnknownTeamspace(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.runtime import Runtime
-from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND
+from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND, INBOX_TEAMSPACES
 from livechat_shared.web import create_service_app
 from livechat_shared.writer import Writer
 
@@ -25,8 +25,9 @@ from .catalog import routes as catalog_routes
 from .catalog.repository import AliasRepository, CatalogRepositories
 from .catalog.use_cases import CatalogUseCases, FieldValueChecker
 from .chats import routes as chat_routes
+from .chats.handlers import on_teamspace_settings_changed
 from .chats.repository import ChatQueries, TeamspacePolicyCopy
-from .chats.use_cases import ChatUseCases, OverdueRule
+from .chats.use_cases import ChatUseCases, OverdueRule, TeamspaceRules
 from .core.store import ChatStore, MessageStore
 from .errors import HTTP_STATUS, WriteConflict
 from .inbound.handlers import on_message_received
@@ -114,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))  # every partition
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
+    runtime.consumers.durable(INBOX_TEAMSPACES, on_teamspace_settings_changed(TeamspaceRules(policies)))
     runtime.keep_directory_copy(INBOX_DIRECTORY)
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", STREAM_KEYS, on_chat_event(hub))
 

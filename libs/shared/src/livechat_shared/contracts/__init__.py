@@ -3,7 +3,13 @@
 ``CONTRACTS`` lists every contract; each has a golden JSON sample in ``libs/shared/contracts/samples``.
 """
 
-from .assignment import DirectoryUser, UserChangedV1
+from .assignment import (
+    AssignmentMethod,
+    DirectoryUser,
+    TeamspaceSettings,
+    TeamspaceSettingsChangedV1,
+    UserChangedV1,
+)
 from .envelope import Contract, Envelope
 from .inbox import (
     BanChangedV1,
@@ -43,6 +49,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     DeliveryUpdatedV1,
     MessageUpdatedV1,
     UserChangedV1,
+    TeamspaceSettingsChangedV1,
     ChatClosedV1,
     NoteChangedV1,
     ChatTransferredV1,
@@ -52,6 +59,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
 __all__ = [
     "CONTRACTS",
     "AppRef",
+    "AssignmentMethod",
     "Attachment",
     "Author",
     "AuthorType",
@@ -79,6 +87,8 @@ __all__ = [
     "NoteView",
     "OutboundRequestedV1",
     "PersonRef",
+    "TeamspaceSettings",
+    "TeamspaceSettingsChangedV1",
     "UserChangedV1",
     "WebchatMessageStoredV1",
 ]

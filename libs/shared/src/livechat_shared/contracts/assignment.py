@@ -36,3 +36,35 @@ class UserChangedV1(Contract):
     event_type: ClassVar[str] = "assignment.user.changed"
 
     user: DirectoryUser
+
+
+AssignmentMethod = Literal["balanced", "round_robin", "random", "voluntary"]
+
+
+class TeamspaceSettings(BaseModel):
+    """A teamspace's chat assignment and chat rules, as its admin set them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    method: AssignmentMethod = "balanced"
+    max_auto_chats: int = Field(default=5, ge=0, le=1000)
+    """Open livechats an agent is auto-assigned at most (0: no limit)."""
+    availability_check: bool = True
+    """Only online agents are eligible."""
+    away_grace_seconds: int = Field(default=300, ge=0, le=7 * 24 * 3600)
+    """How long an agent may be away or offline before their open chats go back to the queue."""
+    overdue_after_seconds: int = Field(default=0, ge=0, le=30 * 24 * 3600)
+    """The reply-time limit: a person waiting longer for an answer makes the chat overdue (0: none)."""
+    min_tags_to_resolve: int = Field(default=0, ge=0, le=50)
+    """Tags a chat needs before it can be resolved."""
+
+
+class TeamspaceSettingsChangedV1(Contract):
+    """A teamspace's settings changed (or are announced again): the whole settings and a growing
+    ``version``, so a copy keeps the newest."""
+
+    event_type: ClassVar[str] = "assignment.settings.changed"
+
+    teamspace_id: str
+    settings: TeamspaceSettings
+    version: int = Field(ge=1)

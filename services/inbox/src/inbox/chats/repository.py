@@ -8,6 +8,7 @@ from typing import Any
 from livechat_shared.auth import Principal
 from livechat_shared.mongo import Mongo
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from ..core.models import Chat
 from ..core.store import CHATS, chats_of, visibility_query
@@ -54,7 +55,8 @@ POLICIES = "teamspace_policies"
 
 class TeamspacePolicyCopy:
     """The inbox's copy of the teamspaces' chat rules (``min_tags_to_resolve`` and the reply-time
-    limit ``overdue_after_seconds``), one document per teamspace; a teamspace without one has no
+    limit ``overdue_after_seconds``), one document per teamspace, fed by the assignment service's
+    ``assignment.settings.changed.v1`` (the newest version kept); a teamspace without one has no
     minimum and no limit."""
 
     def __init__(self, mongo: Mongo) -> None:
@@ -80,6 +82,27 @@ class TeamspacePolicyCopy:
         }
         cursor = self.chats.find(query).sort("waiting_since", ASCENDING).limit(limit)
         return [Chat.from_doc(d) for d in await cursor.to_list()]
+
+    async def apply(
+        self, workspace_id: str, teamspace_id: str, min_tags: int, overdue_seconds: int, version: int
+    ) -> bool:
+        """Keep a teamspace's rules unless the copy holds this version or a newer one; True if kept."""
+        try:
+            result = await self.coll.update_one(
+                {"_id": teamspace_id, "version": {"$lt": version}},
+                {
+                    "$set": {
+                        "workspace_id": workspace_id,
+                        "min_tags_to_resolve": min_tags,
+                        "overdue_after_seconds": overdue_seconds,
+                        "version": version,
+                    }
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:  # the copy holds this version or a newer one
+            return False
+        return result.modified_count > 0 or result.upserted_id is not None
 
     async def min_tags_to_resolve(self, workspace_id: str, teamspace_id: str) -> int:
         doc = await self.coll.find_one(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from livechat_shared.auth import Permission, Principal
-from livechat_shared.contracts import ChatSnapshot, Envelope
+from livechat_shared.contracts import ChatSnapshot, Envelope, TeamspaceSettingsChangedV1
 from livechat_shared.ids import utcnow
 from livechat_shared.pagination import Page, PageParams
 from livechat_shared.writer import Change, RaceLost, Writer
@@ -224,3 +224,26 @@ class OverdueRule:
             return Change(True, [chat_changed(updated)])
 
         return await self.writer.write(work)
+
+
+class PolicyCopy(Protocol):
+    async def apply(
+        self, workspace_id: str, teamspace_id: str, min_tags: int, overdue_seconds: int, version: int
+    ) -> bool: ...
+
+
+@dataclass
+class TeamspaceRules:
+    """Keeps the inbox's copy of each teamspace's chat rules from the assignment service's settings."""
+
+    copy: PolicyCopy
+
+    async def apply(self, workspace_id: str, event: TeamspaceSettingsChangedV1) -> bool:
+        rules = event.settings
+        return await self.copy.apply(
+            workspace_id,
+            event.teamspace_id,
+            rules.min_tags_to_resolve,
+            rules.overdue_after_seconds,
+            event.version,
+        )

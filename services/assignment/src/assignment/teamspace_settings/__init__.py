@@ -1,0 +1,1 @@
+"""A teamspace's chat assignment settings and chat rules."""
