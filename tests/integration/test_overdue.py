@@ -61,3 +61,24 @@ async def test_no_limit_and_closed_chats_are_never_overdue(live_inbox: LiveInbox
     closed = await inbox.patch("u-agent", {"status": "closed"})
     assert closed.status_code == 200
     assert await sweep(utcnow() + timedelta(days=30)) == 0
+
+
+async def test_the_rules_copy_keeps_the_newest_settings_whatever_the_order(live_inbox: LiveInbox) -> None:
+    from inbox.chats.handlers import on_teamspace_settings_changed
+    from inbox.chats.use_cases import TeamspaceRules
+    from livechat_shared.contracts import Envelope, TeamspaceSettings, TeamspaceSettingsChangedV1
+
+    rules = TeamspaceRules(live_inbox.app.state.chats.policies)
+    handle = on_teamspace_settings_changed(rules)
+
+    def event(version: int, overdue: int, tags: int) -> Envelope:
+        settings = TeamspaceSettings(overdue_after_seconds=overdue, min_tags_to_resolve=tags)
+        changed = TeamspaceSettingsChangedV1(teamspace_id="ts-1", settings=settings, version=version)
+        return Envelope.wrap(changed, workspace_id=WS)
+
+    newer, older = event(2, 90, 3), event(1, 30, 1)
+    for envelope in (newer, older, newer):  # out of order and twice
+        await handle(envelope)
+    policies = live_inbox.app.state.chats.policies
+    assert await policies.min_tags_to_resolve(WS, "ts-1") == 3
+    assert await policies.reply_time_limits() == [(WS, "ts-1", 90)]
