@@ -109,6 +109,7 @@ async def test_teamspaces_and_teams(api: httpx.AsyncClient, acme: Any, new_org: 
         "workspace_id": acme.id,
         "teamspace_id": teamspace["id"],
         "name": "Billing",
+        "grants": [],
         "created_at": team["created_at"],
     }
     assert (await api.get(f"/v1/teams/{team['id']}", headers=agent)).json() == as_stored(team)

@@ -70,7 +70,9 @@ class FakeScoped(Generic[E]):
         mine.sort(key=lambda i: i.created_at)
         return Slice(mine[skip : skip + limit], len(mine))
 
-    async def update(self, workspace_id: str, item_id: str, changes: Mapping[str, Any]) -> E | None:
+    async def update(
+        self, workspace_id: str, item_id: str, changes: Mapping[str, Any], session: Any = None
+    ) -> E | None:
         item = await self.get(workspace_id, item_id)
         if item is None:
             return None
@@ -80,6 +82,10 @@ class FakeScoped(Generic[E]):
 
     async def count(self, workspace_id: str, ids: list[str]) -> int:
         return len([i for i in ids if await self.get(workspace_id, i) is not None])
+
+    async def grants_by_team(self, team_ids: Any, session: Any = None) -> dict[str, set[str]]:
+        """For teams: each one's grants."""
+        return {t: set(getattr(self.items[t], "grants", [])) for t in set(team_ids) if t in self.items}
 
 
 class FakeUsers(FakeScoped[User]):
@@ -101,6 +107,9 @@ class FakeUsers(FakeScoped[User]):
     async def after(self, last_id: str | None, limit: int) -> list[User]:
         ordered = sorted(self.items.values(), key=lambda u: u.id)
         return [u for u in ordered if last_id is None or u.id > last_id][:limit]
+
+    async def members(self, workspace_id: str, team_id: str, session: Any = None) -> list[User]:
+        return [u for u in self.items.values() if u.workspace_id == workspace_id and team_id in u.team_ids]
 
 
 class FakeOutbox:

@@ -6,7 +6,7 @@ absent until the first change, so it is left out of the document and of the JSON
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -51,6 +51,8 @@ class Team(Document):
     workspace_id: str
     teamspace_id: str
     name: str
+    grants: list[Permission] = []
+    """Permissions every member of the team holds beyond their role's (team-level grants)."""
     created_at: Timestamp
     updated_at: UpdatedAt = None
 
@@ -88,9 +90,12 @@ class User(Document):
     def is_active_admin(self) -> bool:
         return self.active and self.role is Role.ADMIN
 
-    def snapshot(self) -> DirectoryUser:
-        """What every service needs to authorise this user's requests."""
-        return DirectoryUser.model_validate(self.model_dump(mode="json", include=SNAPSHOT_FIELDS))
+    def snapshot(self, team_grants: Iterable[Permission] = ()) -> DirectoryUser:
+        """What every service needs to authorise this user's requests: ``grants`` are the user's own
+        and their teams' (``team_grants``), each once."""
+        values = self.model_dump(mode="json", include=SNAPSHOT_FIELDS)
+        values["grants"] = sorted({*self.grants, *team_grants})
+        return DirectoryUser.model_validate(values)
 
 
 @dataclass(frozen=True)

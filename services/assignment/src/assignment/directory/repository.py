@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from livechat_shared.contracts import DirectoryUser
@@ -72,12 +72,15 @@ class ScopedRepository(Generic[E]):
         total = await self.coll.count_documents(query)
         return Slice([self.model.from_doc(d) for d in docs], total)
 
-    async def update(self, workspace_id: str, item_id: str, changes: Mapping[str, Any]) -> E | None:
+    async def update(
+        self, workspace_id: str, item_id: str, changes: Mapping[str, Any], session: Session | None = None
+    ) -> E | None:
         """Set ``changes`` (and ``updated_at``); ``None`` when the workspace has no such item."""
         doc = await self.coll.find_one_and_update(
             {"_id": item_id, "workspace_id": workspace_id},
             {"$set": {**changes, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
+            session=session,
         )
         return None if doc is None else self.model.from_doc(doc)
 
@@ -95,6 +98,17 @@ class TeamRepository(ScopedRepository[Team]):
     def __init__(self, mongo: Mongo) -> None:
         super().__init__(mongo, "teams", Team)
 
+    async def grants_by_team(
+        self, team_ids: Sequence[str], session: Session | None = None
+    ) -> dict[str, set[str]]:
+        """Each of ``team_ids``' team-level grants (a team id is unique across workspaces)."""
+        if not team_ids:
+            return {}
+        docs = await self.coll.find(
+            {"_id": {"$in": list(set(team_ids))}}, {"grants": 1}, session=session
+        ).to_list()
+        return {str(d["_id"]): set(d.get("grants", [])) for d in docs}
+
 
 class UserRepository(ScopedRepository[User]):
     """Users; an email is unique within a workspace."""
@@ -102,7 +116,11 @@ class UserRepository(ScopedRepository[User]):
     def __init__(self, mongo: Mongo) -> None:
         super().__init__(mongo, "users", User, unique=("email",))
         mongo.declare_indexes(
-            "users", [IndexModel([("workspace_id", ASCENDING), ("role", ASCENDING), ("active", ASCENDING)])]
+            "users",
+            [
+                IndexModel([("workspace_id", ASCENDING), ("role", ASCENDING), ("active", ASCENDING)]),
+                IndexModel([("workspace_id", ASCENDING), ("team_ids", ASCENDING)]),  # a team's members
+            ],
         )
 
     async def add(self, item: User, session: Session | None = None) -> None:
@@ -120,6 +138,12 @@ class UserRepository(ScopedRepository[User]):
             session=session,
         )
         return result.matched_count == 1
+
+    async def members(self, workspace_id: str, team_id: str, session: Session | None = None) -> list[User]:
+        docs = await self.coll.find(
+            {"workspace_id": workspace_id, "team_ids": team_id}, session=session
+        ).to_list()
+        return [User.from_doc(d) for d in docs]
 
     async def count_active_admins(self, workspace_id: str, session: Session | None = None) -> int:
         return await self.coll.count_documents(

@@ -47,10 +47,13 @@ class TeamspaceCreate(Strict):
 class TeamCreate(Strict):
     teamspace_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=120)
+    grants: Grants = []
+    """Permissions every member holds beyond their role's."""
 
 
 class TeamUpdate(Patch):
     name: str | None = Field(default=None, min_length=1, max_length=120)
+    grants: Grants | None = None
 
 
 class UserCreate(Strict):
@@ -105,6 +108,8 @@ class TeamOut(Out):
     workspace_id: str
     teamspace_id: str
     name: str
+    grants: list[Permission] = []
+    """Permissions every member holds beyond their role's."""
     created_at: Timestamp
     updated_at: UpdatedAt = None
 

@@ -9,11 +9,11 @@ create or change of a user commits with its ``assignment.user.changed.v1`` event
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from livechat_shared.auth import Principal, Role
+from livechat_shared.auth import Permission, Principal, Role
 from livechat_shared.contracts import Envelope, UserChangedV1
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.ratelimit import Limit
@@ -77,8 +77,14 @@ class ScopedStore(Protocol[E]):
 
 
 class TeamStore(ScopedStore[Team], Protocol):
-    async def update(self, workspace_id: str, item_id: str, changes: Mapping[str, Any]) -> Team | None: ...
+    async def update(
+        self, workspace_id: str, item_id: str, changes: Mapping[str, Any], session: Session | None = None
+    ) -> Team | None: ...
     async def count(self, workspace_id: str, ids: list[str]) -> int: ...
+    async def grants_by_team(
+        self, team_ids: Sequence[str], session: Session | None = None
+    ) -> dict[str, set[str]]:
+        """Each team's team-level grants."""
 
 
 class UserStore(ScopedStore[User], Protocol):
@@ -90,6 +96,9 @@ class UserStore(ScopedStore[User], Protocol):
 
     async def count_active_admins(self, workspace_id: str, session: Session | None = None) -> int: ...
     async def after(self, last_id: str | None, limit: int) -> list[User]: ...
+    async def members(
+        self, workspace_id: str, team_id: str, session: Session | None = None
+    ) -> list[User]: ...
 
 
 class Limiter(Protocol):
@@ -97,9 +106,11 @@ class Limiter(Protocol):
         """Count one hit of ``key``; raises RateLimited past the limit."""
 
 
-def user_changed(user: User) -> Envelope:
-    """The event announcing ``user`` as it now is."""
-    return Envelope.wrap(UserChangedV1(user=user.snapshot()), workspace_id=user.workspace_id)
+def user_changed(user: User, teams: Mapping[str, set[str]] | None = None) -> Envelope:
+    """The event announcing ``user`` as it now is, with the grants of their teams (``teams``: team
+    id → its grants) among theirs."""
+    team_grants = {Permission(g) for t in user.team_ids for g in (teams or {}).get(t, set())}
+    return Envelope.wrap(UserChangedV1(user=user.snapshot(team_grants)), workspace_id=user.workspace_id)
 
 
 def shown(viewer: Principal, user: User) -> UserView:
@@ -160,6 +171,7 @@ class DirectoryUseCases:
             workspace_id=actor.workspace_id,
             teamspace_id=body.teamspace_id,
             name=body.name,
+            grants=body.grants,
             created_at=utcnow(),
         )
         await self.teams.add(team)
@@ -175,12 +187,32 @@ class DirectoryUseCases:
         return found
 
     async def update_team(self, actor: Principal, team_id: str, body: TeamUpdate) -> Team:
-        """Rename a team. Its members are changed on the users (``team_ids``): a user change."""
+        """Rename a team or change its team-level grants. A change of grants changes what every
+        member may do: each member's version grows and is announced, in the same transaction, so
+        it takes effect on their next request everywhere. (Members are changed on the users,
+        ``team_ids``: a user change.)"""
         _require_admin(actor)
-        updated = await self.teams.update(actor.workspace_id, team_id, body.changes())
-        if updated is None:
-            raise TeamNotFound()
-        return updated
+        changes = body.changes()
+
+        async def work(session: Session) -> Change[Team]:
+            before = await self.teams.get(actor.workspace_id, team_id, session)
+            if before is None:
+                raise TeamNotFound()
+            updated = await self.teams.update(actor.workspace_id, team_id, changes, session)
+            if updated is None:
+                raise TeamNotFound()
+            if set(updated.grants) == set(before.grants):
+                return Change(updated)
+            events = []
+            for member in await self.users.members(actor.workspace_id, team_id, session):
+                bumped = member.model_copy(update={"version": member.version + 1, "updated_at": utcnow()})
+                if not await self.users.save(bumped, member.version, session):
+                    raise RaceLost()
+                teams = await self.teams.grants_by_team(bumped.team_ids, session)
+                events.append(user_changed(bumped, teams))
+            return Change(updated, events)
+
+        return await self.writer.write(work)
 
     # --- users ------------------------------------------------------------------------------
 
@@ -204,7 +236,8 @@ class DirectoryUseCases:
 
         async def work(session: Session) -> Change[User]:
             await self.users.add(user, session)
-            return Change(user, [user_changed(user)])
+            teams = await self.teams.grants_by_team(user.team_ids, session)
+            return Change(user, [user_changed(user, teams)])
 
         return await self.writer.write(work)
 
@@ -242,7 +275,8 @@ class DirectoryUseCases:
             after = after.model_copy(update={"version": before.version + 1, "updated_at": utcnow()})
             if not await self.users.save(after, before.version, session):
                 raise RaceLost()
-            return Change(after, [user_changed(after)])
+            teams = await self.teams.grants_by_team(after.team_ids, session)
+            return Change(after, [user_changed(after, teams)])
 
         return await self.writer.write(work)
 
@@ -255,7 +289,8 @@ class DirectoryUseCases:
         announce everything once."""
         announced, last_id = 0, None
         while users := await self.users.after(last_id, batch):
-            events = [user_changed(u) for u in users]
+            teams = await self.teams.grants_by_team([t for u in users for t in u.team_ids])
+            events = [user_changed(u, teams) for u in users]
 
             async def work(_session: Session, events: list[Envelope] = events) -> Change[None]:
                 return Change(None, events)

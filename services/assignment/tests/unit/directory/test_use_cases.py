@@ -486,3 +486,48 @@ async def test_operator_calls_are_disabled_without_a_key(
         with pytest.raises(OperatorCallsDisabled):
             await disabled.admit(sent, "10.0.0.1")
     assert limiter.hits == {}
+
+
+async def test_team_grants_reach_every_member_and_only_them(
+    directory: DirectoryUseCases, admin: Principal, outbox: Any
+) -> None:
+    """A team-level grant is every member's from their next request: each member's snapshot carries
+    it (with their own grants), and a change of the team's grants announces each member again."""
+    billing = await a_team(directory, admin)
+    member = await directory.create_user(admin, jonas(team_ids=[billing.id], grants=[Permission.EXPORT]))
+    outsider = await directory.create_user(admin, jonas(email="ann@acme.example", name="Ann"))
+    assert [u.grants for u in announced(outbox)] == [["export"], []]
+
+    outbox.events.clear()
+    given = await directory.update_team(admin, billing.id, TeamUpdate(grants=[Permission.TRANSFER]))
+    assert given.grants == [Permission.TRANSFER]
+    (changed,) = announced(outbox)
+    assert (changed.id, changed.version, changed.grants) == (
+        member.id,
+        member.version + 1,
+        ["export", "transfer"],
+    )
+    stored = await directory.users.get(admin.workspace_id, member.id)
+    assert stored is not None and stored.grants == [Permission.EXPORT]  # the user's own grants stay theirs
+
+    outbox.events.clear()
+    await directory.update_team(admin, billing.id, TeamUpdate(name="Billing EU"))  # grants unchanged
+    await directory.update_team(admin, billing.id, TeamUpdate(grants=[Permission.TRANSFER]))
+    assert announced(outbox) == []  # nothing changed for the members: nothing announced
+    await directory.update_team(admin, billing.id, TeamUpdate(grants=[]))
+    (taken_back,) = announced(outbox)
+    assert (taken_back.id, taken_back.version, taken_back.grants) == (
+        member.id,
+        member.version + 2,
+        ["export"],
+    )
+    assert outsider.id not in {u.id for u in announced(outbox)}
+
+
+async def test_only_an_admin_gives_a_team_grants(
+    directory: DirectoryUseCases, admin: Principal, supervisor: Principal
+) -> None:
+    billing = await a_team(directory, admin)
+    with pytest.raises(Forbidden):
+        await directory.update_team(supervisor, billing.id, TeamUpdate(grants=[Permission.SETTINGS]))
+    assert (await directory.team(admin, billing.id)).grants == []
