@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 from livechat_dev.devstack import SERVICES, ServiceProcess, free_port
-from livechat_dev.testing import eventually, isolated_env, remove_topology, settings_from
+from livechat_dev.testing import StreamFrames, eventually, isolated_env, remove_topology, settings_from
 from livechat_shared.ids import new_id
 from livechat_shared.settings import ServiceSettings
 
@@ -114,30 +114,9 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-class Socket:
+class Socket(StreamFrames):
     """A WebSocket client that waits for the frame a test expects; frames passed over are kept, so
     a later ``expect`` can still find them (the order of two frames is not the test's concern)."""
-
-    def __init__(self, ws: websockets.ClientConnection) -> None:
-        self.ws = ws
-        self.unclaimed: list[dict[str, Any]] = []
-
-    async def expect(
-        self, predicate: Callable[[dict[str, Any]], bool], within: float = 20.0
-    ) -> dict[str, Any]:
-        for frame in self.unclaimed:
-            if predicate(frame):
-                self.unclaimed.remove(frame)
-                return frame
-        async with asyncio.timeout(within):
-            while True:
-                frame = json.loads(await self.ws.recv())
-                if predicate(frame):
-                    return frame
-                self.unclaimed.append(frame)
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(frame))
 
 
 @pytest.fixture

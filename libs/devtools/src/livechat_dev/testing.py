@@ -83,22 +83,34 @@ class StreamFrames:
         """Every frame so far, in the order it arrived."""
 
     async def expect(
-        self, kind: str, within: float = 20.0, where: Callable[[dict[str, Any]], bool] = lambda f: True
+        self,
+        match: str | Callable[[dict[str, Any]], bool],
+        within: float = 20.0,
+        where: Callable[[dict[str, Any]], bool] = lambda f: True,
     ) -> dict[str, Any]:
-        """The next frame of type ``kind`` (matching ``where``), arrived or arriving within ``within`` s."""
+        """The next frame that matches — of type ``match`` (and ``where``), or for which ``match``
+        is true — arrived already or arriving within ``within`` seconds."""
         import json
 
+        def test(frame: dict[str, Any]) -> bool:
+            return match(frame) if callable(match) else frame["type"] == match and where(frame)
+
         for found in self.unclaimed:
-            if found["type"] == kind and where(found):
+            if test(found):
                 self.unclaimed.remove(found)
                 return found
         async with asyncio.timeout(within):
             while True:
                 frame: dict[str, Any] = json.loads(await self.ws.recv())
                 self.received.append(frame)
-                if frame["type"] == kind and where(frame):
+                if test(frame):
                     return frame
                 self.unclaimed.append(frame)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        import json
+
+        await self.ws.send(json.dumps(frame))
 
 
 async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
