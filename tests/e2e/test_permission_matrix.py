@@ -357,6 +357,12 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         lambda w, r: ("GET", "/v1/bans/audit", None),
         same(403, admin=200, supervisor=200, foreign_admin=200),
     ),
+    # --- assignment: presence: each user sets their own; everyone of the workspace sees it -----------
+    ("assignment", "PUT", "/v1/me/presence"): (
+        lambda w, r: ("PUT", "/v1/me/presence", {"status": "away"}),
+        same(200),
+    ),
+    ("assignment", "GET", "/v1/presence"): (lambda w, r: ("GET", "/v1/presence", None), EVERYONE),
 }
 
 # Operations without a bearer token by design: health and documents, and the person's Webchat API

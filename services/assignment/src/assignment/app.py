@@ -27,6 +27,9 @@ from .directory.repository import (
 )
 from .directory.use_cases import DirectoryUseCases, OperatorUseCases
 from .errors import HTTP_STATUS, WriteConflict
+from .presence import routes as presence_routes
+from .presence.repository import PresenceRepository
+from .presence.use_cases import PresenceUseCases
 from .settings import Settings
 from .teamspace_settings import routes as teamspace_settings_routes
 from .teamspace_settings.repository import TeamspaceSettingsRepository
@@ -73,6 +76,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.directory, app.state.operator, app.state.outbox = directory, operator, outbox
     app.state.teamspace_settings = teamspace_settings
+    app.state.presence = PresenceUseCases(presence=PresenceRepository(mongo), writer=writer)
     app.include_router(directory_routes.router)
     app.include_router(teamspace_settings_routes.router)
+    app.include_router(presence_routes.router)
     return app

@@ -59,6 +59,10 @@ class SettingsForbidden(Forbidden):
     default_message = "changing a teamspace's settings needs the settings permission"
 
 
+class PresenceForbidden(Forbidden):
+    default_message = "seeing the workspace's presence needs the view permission"
+
+
 class UnknownTeamspace(DomainError):
     code = "unknown_teamspace"
     default_message = "teamspace_id names no teamspace of this workspace"

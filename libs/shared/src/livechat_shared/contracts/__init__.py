@@ -6,6 +6,8 @@
 from .assignment import (
     AssignmentMethod,
     DirectoryUser,
+    PresenceChangedV1,
+    PresenceStatus,
     TeamspaceSettings,
     TeamspaceSettingsChangedV1,
     UserChangedV1,
@@ -54,6 +56,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     NoteChangedV1,
     ChatTransferredV1,
     BanChangedV1,
+    PresenceChangedV1,
 )
 
 __all__ = [
@@ -87,6 +90,8 @@ __all__ = [
     "NoteView",
     "OutboundRequestedV1",
     "PersonRef",
+    "PresenceChangedV1",
+    "PresenceStatus",
     "TeamspaceSettings",
     "TeamspaceSettingsChangedV1",
     "UserChangedV1",

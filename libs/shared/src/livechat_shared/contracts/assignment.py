@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,4 +68,22 @@ class TeamspaceSettingsChangedV1(Contract):
 
     teamspace_id: str
     settings: TeamspaceSettings
+    version: int = Field(ge=1)
+
+
+PresenceStatus = Literal["online", "away", "offline"]
+
+
+class PresenceChangedV1(Contract):
+    """A user's presence changed (their own ``PUT /v1/me/presence``). ``online_since`` is when they
+    last came online: kept while they are online or away, ``None`` once they go offline; round robin
+    cycles in its order. ``version`` grows by one with every change of the user's presence, so a copy
+    keeps the newest whatever order the events arrive in."""
+
+    event_type: ClassVar[str] = "assignment.presence.changed"
+
+    user_id: str
+    status: PresenceStatus
+    online_since: datetime | None = None
+    changed_at: datetime
     version: int = Field(ge=1)
