@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aio_pika
 import httpx
@@ -26,6 +26,7 @@ from livechat_shared.topology import DURABLE_QUEUES
 
 S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")
+St = TypeVar("St")
 
 
 def settings_from(cls: type[S], variables: dict[str, str], **overrides: Any) -> S:
@@ -41,6 +42,36 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
+
+
+class InMemoryTransactions(Generic[St]):
+    """Transactions and the outbox port over an in-memory ``state`` (with an ``outbox`` list), for
+    use-case tests: a unit of work runs on the state and the state is put back when it raises, as
+    MongoDB aborts a transaction; ``commits`` and ``notified`` count the commits and relay wake-ups."""
+
+    def __init__(self, state: St) -> None:
+        self.state = state
+        self.commits = 0
+        self.notified = 0
+
+    async def transaction(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        import copy
+
+        saved = copy.deepcopy(self.state)
+        try:
+            result = await work(None)
+        except BaseException:
+            self.state = saved
+            raise
+        self.commits += 1
+        return result
+
+    async def add(self, envelopes: list[Any], session: Any) -> list[Any]:
+        self.state.outbox.extend(envelopes)  # type: ignore[attr-defined]
+        return envelopes
+
+    def notify(self, committed: Any = ()) -> None:
+        self.notified += 1
 
 
 @contextlib.asynccontextmanager

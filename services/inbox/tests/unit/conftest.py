@@ -6,8 +6,7 @@ transaction; the fakes keep the unique keys the real indexes keep.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from inbox.core.models import Chat, Message, Person, display_name
 from inbox.core.store import DuplicateMessage
 from inbox.errors import WriteConflict
 from inbox.inbound.repository import CreationRace
+from livechat_dev.testing import InMemoryTransactions
 from livechat_shared.contracts import AppRef, Envelope, MessageReceivedV1
 from livechat_shared.ids import new_id
 from livechat_shared.writer import Writer
@@ -30,33 +30,13 @@ class State:
     outbox: list[Envelope] = field(default_factory=list)
 
 
-class FakeDb:
-    """The fakes' shared state, with transactions that roll back on an exception."""
+class FakeDb(InMemoryTransactions[State]):
+    """The fakes' shared state, with transactions that roll back on an exception (and the outbox)."""
 
     def __init__(self) -> None:
-        self.state = State()
-        self.commits = 0
-        self.notified = 0
+        super().__init__(State())
         self.before_update: Callable[[Chat], None] | None = None
         """Called before a versioned chat update: a test may change the chat there (a racing writer)."""
-
-    async def transaction(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        saved = copy.deepcopy(self.state)
-        try:
-            result = await work(None)
-        except BaseException:
-            self.state = saved
-            raise
-        self.commits += 1
-        return result
-
-    # the outbox port
-    async def add(self, envelopes: list[Envelope], session: Any) -> list[Envelope]:
-        self.state.outbox.extend(envelopes)
-        return envelopes
-
-    def notify(self, committed: Sequence[Any] = ()) -> None:
-        self.notified += 1
 
 
 class FakeChats:

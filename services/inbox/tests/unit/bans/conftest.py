@@ -7,8 +7,7 @@ count per teamspace, one current ban per person).
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from inbox.bans.schemas import AuditEntry, Ban, BanReason, BanRule
 from inbox.bans.use_cases import BanUseCases
 from inbox.core.models import Person
 from inbox.errors import WriteConflict
+from livechat_dev.testing import InMemoryTransactions
 from livechat_shared.auth import ChatScope, Principal, can_see_chat
 from livechat_shared.contracts import Envelope
 from livechat_shared.writer import RaceLost, Writer
@@ -35,29 +35,11 @@ class State:
     outbox: list[Envelope] = field(default_factory=list)
 
 
-class FakeDb:
+class FakeDb(InMemoryTransactions[State]):
     def __init__(self) -> None:
-        self.state = State()
-        self.commits = 0
+        super().__init__(State())
         self.races = 0
         """How many more bans to refuse as lost races (a concurrent ban stored first)."""
-
-    async def transaction(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        saved = copy.deepcopy(self.state)
-        try:
-            result = await work(None)
-        except BaseException:
-            self.state = saved
-            raise
-        self.commits += 1
-        return result
-
-    async def add(self, envelopes: list[Envelope], session: Any) -> list[Envelope]:
-        self.state.outbox.extend(envelopes)
-        return envelopes
-
-    def notify(self, committed: Sequence[Any] = ()) -> None:
-        pass
 
 
 class FakeReasons:
