@@ -77,15 +77,15 @@ class CurrentChatRepository:
         # the oldest unanswered message's time stays (ANSWERED, later than any, gives way to this one)
         bump = {"$inc": {"version": 1, "next_seq": 1}, "$min": {"waiting_since": now}}
         doc = await self.coll.find_one_and_update(
-            {**current, "status": {"$ne": "resolved"}},
-            {"$set": changes, **bump},
-            return_document=ReturnDocument.AFTER,
-            session=session,
+            current, {"$set": changes, **bump}, return_document=ReturnDocument.AFTER, session=session
         )
-        if doc is None:  # a resolved chat: the person's new message reopens it (one more command, rarely)
+        if doc is not None and doc["status"] == "resolved":
+            # The person's new message reopens a resolved chat: a second write, rarely, in the same
+            # transaction (a condition on the status in the first one made every message cost the
+            # embedded database far more than this).
             doc = await self.coll.find_one_and_update(
-                {**current, "status": "resolved"},
-                {"$set": {**changes, "status": "open"}, **bump},
+                {"_id": doc["_id"]},
+                {"$set": {"status": "open"}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
