@@ -197,6 +197,29 @@ are per accepted message, over the whole run (until the bus is quiet again).""",
     return args
 
 
+def run_header(name: str, argv: list[str] | None, say: Any) -> dict[str, Any]:
+    """The start of a bench's report: when, on which machine, from which tree; said as it starts."""
+    report: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "source": source(),
+        "argv": sys.argv[1:] if argv is None else argv,
+    }
+    say(
+        f"{name}  {report['started_at']}  on {report['machine']['cpus']} CPUs "
+        f"({report['machine']['cpu_model']}), load average {report['machine']['load_average']}"
+    )
+    say(f"tree: commit {report['source']['commit']} with {report['source']['modified_files']} modified files")
+    return report
+
+
+def data_dir_for(given: Path | None) -> tuple[Path, bool]:
+    """Where a bench keeps the database and logs, and whether it is a temp dir to delete at the end."""
+    data_dir = Path(tempfile.mkdtemp(prefix="livechat-bench-")) if given is None else given.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir, given is None
+
+
 def machine() -> dict[str, Any]:
     model = ""
     with contextlib.suppress(OSError):
@@ -409,22 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, terminate)
-    started = datetime.now(UTC)
-    report: dict[str, Any] = {
-        "started_at": started.isoformat(timespec="seconds"),
-        "machine": machine(),
-        "source": source(),
-        "argv": sys.argv[1:] if argv is None else argv,
-    }
-    say(
-        f"bench.pipeline  {report['started_at']}  on {report['machine']['cpus']} CPUs "
-        f"({report['machine']['cpu_model']}), load average {report['machine']['load_average']}"
-    )
-    say(f"tree: commit {report['source']['commit']} with {report['source']['modified_files']} modified files")
-
-    temp = args.data_dir is None
-    data_dir = Path(tempfile.mkdtemp(prefix="livechat-bench-")) if temp else args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    report = run_header("bench.pipeline", argv, say)
+    data_dir, temp = data_dir_for(args.data_dir)
     ok = False
     try:
         with contextlib.ExitStack() as exits:

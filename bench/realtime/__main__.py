@@ -27,16 +27,14 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.pipeline.__main__ import machine, source
+from bench.pipeline.__main__ import data_dir_for, run_header
 from bench.pipeline.helpers import is_local
 from bench.pipeline.probe import Cost, cost_between, settle, snapshot
 from bench.pipeline.stack import Stack, bootstrap, list_queues, start_own
@@ -341,21 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, terminate)
-    report: dict[str, Any] = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "source": source(),
-        "argv": sys.argv[1:] if argv is None else argv,
-    }
-    say(
-        f"bench.realtime  {report['started_at']}  on {report['machine']['cpus']} CPUs "
-        f"({report['machine']['cpu_model']}), load average {report['machine']['load_average']}"
-    )
-    say(f"tree: commit {report['source']['commit']} with {report['source']['modified_files']} modified files")
-
-    temp = args.data_dir is None
-    data_dir = Path(tempfile.mkdtemp(prefix="livechat-bench-")) if temp else args.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    report = run_header("bench.realtime", argv, say)
+    data_dir, temp = data_dir_for(args.data_dir)
     ok = finished = False
     prefix: str | None = None
     try:

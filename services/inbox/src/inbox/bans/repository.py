@@ -21,13 +21,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from ..core.models import Person
-from ..core.store import chats_of, visibility_query
+from ..core.store import chats_of, people_of, person_in, visibility_query
 from .schemas import AuditEntry, Ban, BanReason, BanRule
 
 Session = AsyncClientSession
 Doc = dict[str, Any]
 
-REASONS, RULES, BANS, AUDIT, PEOPLE = "ban_reasons", "ban_rules", "bans", "ban_audit", "people"
+REASONS, RULES, BANS, AUDIT = "ban_reasons", "ban_rules", "bans", "ban_audit"
 MOST_RULES = 1000
 """A teamspace's rules read to pick a ban's length (offence counts are at most 1000, each once)."""
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
@@ -295,14 +295,13 @@ class BannedPersonRepository:
     the teamspace of their newest chat a user may see."""
 
     def __init__(self, mongo: Mongo) -> None:
-        self.people = mongo.db[PEOPLE]  # looked up by _id (and workspace)
+        self.people = people_of(mongo)
         self.chats = chats_of(mongo)  # a person's chats: index "person_chats" (inbox.core.store)
 
     async def person(
         self, workspace_id: str, person_id: str, session: Session | None = None
     ) -> Person | None:
-        doc = await self.people.find_one({"_id": person_id, "workspace_id": workspace_id}, session=session)
-        return None if doc is None else Person.from_doc(doc)
+        return await person_in(self.people, workspace_id, person_id, session)
 
     async def visible_teamspace(
         self, user: Principal, person_id: str, session: Session | None = None

@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from ..core.models import Chat
-from ..core.store import CHATS, chats_of, visibility_query
+from ..core.store import chats_of, visibility_query
 from .schemas import ChatFilter
 
 
@@ -63,9 +63,7 @@ class TeamspacePolicyCopy:
         self.coll = mongo.db[POLICIES]
         self.chats = chats_of(mongo)
         mongo.declare_indexes(POLICIES, [IndexModel([("overdue_after_seconds", ASCENDING)])])
-        mongo.declare_indexes(
-            CHATS, [IndexModel([("teamspace_id", ASCENDING), ("waiting_since", ASCENDING)])]
-        )
+        # the waiting chats' index: inbox.core.store.ChatStore
 
     async def reply_time_limits(self) -> list[tuple[str, str, int]]:
         """``(workspace_id, teamspace_id, seconds)`` of every teamspace with a reply-time limit."""

@@ -15,13 +15,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from .models import Chat, Message
+from .models import Chat, Message, Person
 
 Session = AsyncClientSession
 Doc = dict[str, Any]
 
 CHATS = "chats"
 MESSAGES = "messages"
+PEOPLE = "people"
 
 
 class DuplicateMessage(Exception):
@@ -37,6 +38,18 @@ def visibility_query(user: Principal) -> Doc:
     if user.role is Role.SUPERVISOR:
         return {**base, "$or": [{"assignee_id": user.user_id}, {"team_ids": {"$in": teams}}]}
     return {**base, "$or": [{"assignee_id": user.user_id}, {"assignee_id": None, "team_ids": {"$in": teams}}]}
+
+
+def people_of(mongo: Mongo) -> AsyncCollection[Doc]:
+    return mongo.db[PEOPLE]
+
+
+async def person_in(
+    people: AsyncCollection[Doc], workspace_id: str, person_id: str, session: Session | None = None
+) -> Person | None:
+    """A person of the workspace by id (people are written by the inbound feature)."""
+    doc = await people.find_one({"_id": person_id, "workspace_id": workspace_id}, session=session)
+    return Person.from_doc(doc) if doc else None
 
 
 def chats_of(mongo: Mongo) -> AsyncCollection[Doc]:
@@ -75,6 +88,8 @@ class ChatStore:
                     [("workspace_id", ASCENDING), ("assignee_id", ASCENDING), ("created_at", DESCENDING)]
                 ),
                 IndexModel([("workspace_id", ASCENDING), ("updated_at", ASCENDING)]),
+                # Livechats waiting for an answer, per teamspace (the overdue rule).
+                IndexModel([("teamspace_id", ASCENDING), ("waiting_since", ASCENDING)]),
                 # A person's chats, newest first (the person's page, banning).
                 IndexModel(
                     [("workspace_id", ASCENDING), ("person_id", ASCENDING), ("created_at", DESCENDING)],

@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from ..core.models import Chat, Person, display_name
-from ..core.store import chats_of
+from ..core.store import PEOPLE, chats_of, people_of
 
 Session = AsyncClientSession
 
@@ -24,9 +24,9 @@ class CreationRace(Exception):
 
 class PersonRepository:
     def __init__(self, mongo: Mongo) -> None:
-        self.coll = mongo.db["people"]
+        self.coll = people_of(mongo)
         mongo.declare_indexes(
-            "people",
+            PEOPLE,
             [
                 IndexModel([("app_id", ASCENDING), ("external_id", ASCENDING)], unique=True),
                 IndexModel([("workspace_id", ASCENDING), ("name_lc", ASCENDING)]),

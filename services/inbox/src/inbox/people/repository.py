@@ -7,20 +7,18 @@ from livechat_shared.mongo import Mongo
 from pymongo import DESCENDING
 
 from ..core.models import Chat, Person
-from ..core.store import chats_of, visibility_query
+from ..core.store import chats_of, people_of, person_in, visibility_query
 
-PEOPLE = "people"
 MOST_CHATS = 200
 
 
 class PeopleRepository:
     def __init__(self, mongo: Mongo) -> None:
-        self.people = mongo.db[PEOPLE]
+        self.people = people_of(mongo)
         self.chats = chats_of(mongo)  # a person's chats: index "person_chats" (inbox.core.store)
 
     async def person(self, workspace_id: str, person_id: str) -> Person | None:
-        doc = await self.people.find_one({"_id": person_id, "workspace_id": workspace_id})
-        return Person.from_doc(doc) if doc else None
+        return await person_in(self.people, workspace_id, person_id)
 
     async def visible_chats(self, user: Principal, person_id: str) -> list[Chat]:
         """The person's chats the user may see, newest first (at most :data:`MOST_CHATS`)."""
