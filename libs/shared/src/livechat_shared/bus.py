@@ -215,7 +215,7 @@ class EventPublisher:
             body=envelope.model_dump_json(),
             event_id=envelope.event_id,
             correlation_id=envelope.correlation_id,
-            headers=partition_header(envelope.routing_key, envelope.payload),
+            headers=partition_header(envelope.routing_key, envelope.payload, envelope.chat_id),
         )
 
     async def publish_raw(

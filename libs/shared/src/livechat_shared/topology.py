@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .contracts import (
+    AiReplyCreatedV1,
+    ChatAssignedV1,
+    ChatClosedV1,
+    ChatHandedOffV1,
+    ChatPlacementChangedV1,
+    ChatUnassignedV1,
     DeliveryUpdatedV1,
+    FeedbackCollectedV1,
+    MessageCreatedV1,
     MessageReceivedV1,
     OutboundRequestedV1,
     TeamspaceSettingsChangedV1,
@@ -52,6 +60,34 @@ INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(
 # The inbox's copy of the teamspaces' chat rules (reply-time limit, tags to resolve).
 INBOX_TEAMSPACES = QueueSpec("inbox.teamspaces", (TeamspaceSettingsChangedV1.routing_key(),))
 
+# What the AI agent says or decides on a chat, for the inbox to store: its answers, its handoffs and
+# the ratings it collects. One chat's events keep their order (a handoff after the answer before it).
+INBOX_AI = QueueSpec(
+    "inbox.ai",
+    (AiReplyCreatedV1.routing_key(), ChatHandedOffV1.routing_key(), FeedbackCollectedV1.routing_key()),
+    ordered=True,
+    partitions=8,
+)
+# Routing's decisions, for the inbox to apply to its chats.
+INBOX_ASSIGNMENTS = QueueSpec(
+    "inbox.assignments",
+    (ChatAssignedV1.routing_key(), ChatUnassignedV1.routing_key()),
+    ordered=True,
+    partitions=8,
+)
+# Chats waiting for an agent or changing hands, in each chat's order, for routing and capacity.
+ASSIGNMENT_CHATS = QueueSpec(
+    "assignment.chats", (ChatPlacementChangedV1.routing_key(),), ordered=True, partitions=8
+)
+# The AI agent's conversations: the messages of its chats (it answers the person's) and closed chats
+# (it asks for a rating), each chat's in order.
+AIAGENT_CONVERSATIONS = QueueSpec(
+    "aiagent.conversations",
+    (MessageCreatedV1.routing_key(), ChatClosedV1.routing_key()),
+    ordered=True,
+    partitions=8,
+)
+
 # Every service but assignment keeps a copy of the directory, to authorise requests (see
 # ``livechat_shared.directory``); each copy is fed by a queue of its own.
 INGEST_DIRECTORY = QueueSpec("ingest.directory", (UserChangedV1.routing_key(),))
@@ -59,11 +95,31 @@ INBOX_DIRECTORY = QueueSpec("inbox.directory", (UserChangedV1.routing_key(),))
 EXPORT_DIRECTORY = QueueSpec("export.directory", (UserChangedV1.routing_key(),))
 AIAGENT_DIRECTORY = QueueSpec("aiagent.directory", (UserChangedV1.routing_key(),))
 
-PARTITION_KEYS: Mapping[str, Callable[[dict[str, Any]], str]] = {
+
+def _by_chat(payload: dict[str, Any], chat_id: str | None) -> str:
+    return chat_id or ""
+
+
+PARTITION_KEYS: Mapping[str, Callable[[dict[str, Any], str | None], str]] = {
     # One person on one app: their messages stay in order.
-    MessageReceivedV1.routing_key(): lambda p: f"{p['app_id']}:{p['person']['external_id']}",
+    MessageReceivedV1.routing_key(): lambda p, _: f"{p['app_id']}:{p['person']['external_id']}",
+    # One chat's events stay in order.
+    **{
+        contract.routing_key(): _by_chat
+        for contract in (
+            AiReplyCreatedV1,
+            ChatHandedOffV1,
+            FeedbackCollectedV1,
+            ChatAssignedV1,
+            ChatUnassignedV1,
+            ChatPlacementChangedV1,
+            MessageCreatedV1,
+            ChatClosedV1,
+        )
+    },
 }
-"""For the events that partitioned queues receive: the key that picks the partition, from the payload."""
+"""For the events that partitioned queues receive: the key that picks the partition, from the payload
+and the envelope's chat id."""
 
 # Not "x-…": RabbitMQ ignores headers starting with "x-" when it matches a headers binding.
 PARTITION_HEADER = "livechat-partition"
@@ -74,7 +130,7 @@ def partition_of(key: str, partitions: int) -> int:
     return zlib.crc32(key.encode()) % partitions
 
 
-def partition_header(routing_key: str, payload: dict[str, Any]) -> dict[str, str]:
+def partition_header(routing_key: str, payload: dict[str, Any], chat_id: str | None = None) -> dict[str, str]:
     """The header that routes an event to its partition in every partitioned queue bound to it."""
     key_of = PARTITION_KEYS.get(routing_key)
     counts = {
@@ -83,7 +139,7 @@ def partition_header(routing_key: str, payload: dict[str, Any]) -> dict[str, str
     if key_of is None or not counts:
         return {}
     (count,) = counts  # every partitioned queue of an event has the same number of partitions
-    return {PARTITION_HEADER: str(partition_of(key_of(payload), count))}
+    return {PARTITION_HEADER: str(partition_of(key_of(payload, chat_id), count))}
 
 
 DURABLE_QUEUES: tuple[QueueSpec, ...] = (
@@ -95,5 +151,9 @@ DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     INBOX_DIRECTORY,
     EXPORT_DIRECTORY,
     AIAGENT_DIRECTORY,
+    INBOX_AI,
+    INBOX_ASSIGNMENTS,
+    ASSIGNMENT_CHATS,
+    AIAGENT_CONVERSATIONS,
 )
 """Every durable queue of the suite: consumer queue -> the event keys it needs."""

@@ -3,8 +3,11 @@
 ``CONTRACTS`` lists every contract; each has a golden JSON sample in ``libs/shared/contracts/samples``.
 """
 
+from .aiagent import AiReplyCreatedV1, AiReplyKind, ChatHandedOffV1, FeedbackCollectedV1, HandoffTrigger
 from .assignment import (
     AssignmentMethod,
+    ChatAssignedV1,
+    ChatUnassignedV1,
     DirectoryUser,
     PresenceChangedV1,
     PresenceStatus,
@@ -17,6 +20,7 @@ from .inbox import (
     BanChangedV1,
     ChatChangedV1,
     ChatClosedV1,
+    ChatPlacementChangedV1,
     ChatSnapshot,
     ChatTransferredV1,
     MessageCreatedV1,
@@ -28,6 +32,7 @@ from .inbox import (
     NoteColour,
     NoteView,
     OutboundRequestedV1,
+    Placement,
 )
 from .ingest import DeliveryUpdatedV1, MessageReceivedV1, WebchatMessageStoredV1
 from .values import (
@@ -39,6 +44,7 @@ from .values import (
     ChatMode,
     ChatStatus,
     DeliveryState,
+    HandoffTarget,
     PersonRef,
 )
 
@@ -57,10 +63,18 @@ CONTRACTS: tuple[type[Contract], ...] = (
     ChatTransferredV1,
     BanChangedV1,
     PresenceChangedV1,
+    AiReplyCreatedV1,
+    ChatHandedOffV1,
+    FeedbackCollectedV1,
+    ChatPlacementChangedV1,
+    ChatAssignedV1,
+    ChatUnassignedV1,
 )
 
 __all__ = [
     "CONTRACTS",
+    "AiReplyCreatedV1",
+    "AiReplyKind",
     "AppRef",
     "AssignmentMethod",
     "Attachment",
@@ -68,17 +82,24 @@ __all__ = [
     "AuthorType",
     "BanChangedV1",
     "Channel",
+    "ChatAssignedV1",
     "ChatChangedV1",
     "ChatClosedV1",
+    "ChatHandedOffV1",
     "ChatMode",
+    "ChatPlacementChangedV1",
     "ChatSnapshot",
     "ChatStatus",
     "ChatTransferredV1",
+    "ChatUnassignedV1",
     "Contract",
     "DeliveryState",
     "DeliveryUpdatedV1",
     "DirectoryUser",
     "Envelope",
+    "FeedbackCollectedV1",
+    "HandoffTarget",
+    "HandoffTrigger",
     "MessageCreatedV1",
     "MessageEvent",
     "MessageReceivedV1",
@@ -90,6 +111,7 @@ __all__ = [
     "NoteView",
     "OutboundRequestedV1",
     "PersonRef",
+    "Placement",
     "PresenceChangedV1",
     "PresenceStatus",
     "TeamspaceSettings",

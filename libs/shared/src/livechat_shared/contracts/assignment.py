@@ -87,3 +87,29 @@ class PresenceChangedV1(Contract):
     online_since: datetime | None = None
     changed_at: datetime
     version: int = Field(ge=1)
+
+
+class ChatAssignedV1(Contract):
+    """Routing gave a waiting chat to an agent (their capacity is claimed): the inbox makes them its
+    assignee. ``reason`` is the decision log's "why this agent"."""
+
+    event_type: ClassVar[str] = "assignment.chat.assigned"
+
+    teamspace_id: str
+    assignee_id: str
+    method: AssignmentMethod
+    reason: str = Field(max_length=2000)
+    chat_version: int
+    """The chat's version when it was seen waiting: the inbox applies the assignment only while the
+    chat still waits."""
+
+
+class ChatUnassignedV1(Contract):
+    """Routing took a chat back from its assignee (away or offline past the grace period): the chat
+    waits in the queue again."""
+
+    event_type: ClassVar[str] = "assignment.chat.unassigned"
+
+    teamspace_id: str
+    from_assignee_id: str
+    reason: str = Field(max_length=2000)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .envelope import Contract
-from .values import AppRef, Attachment, Author, Channel, ChatMode, ChatStatus, DeliveryState
+from .values import AppRef, Attachment, Author, Channel, ChatMode, ChatStatus, DeliveryState, HandoffTarget
 
 
 class ChatSnapshot(BaseModel):
@@ -91,6 +91,29 @@ class ChatTransferredV1(Contract):
     """The user who moved it."""
 
 
+Placement = Literal["waiting", "held", "done"]
+"""Where a chat stands for routing: ``waiting`` for an agent (a livechat nobody holds), ``held`` by
+its assignee (counts against their capacity), ``done`` (AI mode, resolved or closed)."""
+
+
+class ChatPlacementChangedV1(Contract):
+    """Whether a chat waits for an agent or who holds it changed (a handoff, a transfer, a takeover,
+    an assignment applied, resolved, closed, reopened): what the assignment service routes and counts
+    agents' capacity by. ``chat_version`` orders a chat's placements."""
+
+    event_type: ClassVar[str] = "inbox.chat.placement_changed"
+
+    chat_version: int
+    teamspace_id: str
+    placement: Placement
+    assignee_id: str | None = None
+    """The agent holding the chat (``held``)."""
+    target: HandoffTarget | None = None
+    """Who a ``waiting`` chat may go to (the handoff's or the transfer's targets)."""
+    summary: str | None = None
+    """The handoff's summary for the agent, when there is one."""
+
+
 class MessageEvent(Contract):
     """A message with the chat fields that decide who may see it and the chat's current version."""
 
@@ -100,6 +123,11 @@ class MessageEvent(Contract):
     team_ids: list[str] = []
     mode: ChatMode
     message: MessageView
+    app_id: str | None = None
+    """The chat's channel app (the AI agent answers with that app's configuration)."""
+    status: ChatStatus | None = None
+    language: str | None = None
+    """The person's language, when the channel told it."""
 
 
 class MessageCreatedV1(MessageEvent):

@@ -56,3 +56,16 @@ class AppRef(BaseModel):
     id: str
     channel: Channel
     name: str | None = None
+
+
+class HandoffTarget(BaseModel):
+    """Who a chat handed to the live agents may go to (the Human Handoff's options): these users and
+    the members of these teams (both empty: every user of the teamspace), optionally those who speak
+    the person's ``language``, and only online agents when ``availability_check``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_ids: list[str] = Field(default=[], max_length=100)
+    team_ids: list[str] = Field(default=[], max_length=100)
+    language: str | None = Field(default=None, max_length=35)
+    availability_check: bool = True

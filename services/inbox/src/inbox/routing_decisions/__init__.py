@@ -1,0 +1,1 @@
+"""Routing's decisions applied to chats: assigned to an agent, or taken back to the queue."""
