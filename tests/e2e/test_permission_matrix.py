@@ -363,6 +363,18 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         same(200),
     ),
     ("assignment", "GET", "/v1/presence"): (lambda w, r: ("GET", "/v1/presence", None), EVERYONE),
+    # --- assignment: the queue: each user sees what they may claim (supervisors and admins: all) -----
+    ("assignment", "GET", "/v1/queue"): (lambda w, r: ("GET", "/v1/queue", None), EVERYONE),
+    # a chat never handed off: nobody may claim it, in any workspace (the claim race and the targets
+    # are tested in services/assignment/tests/integration/test_routing_bus.py)
+    ("assignment", "POST", "/v1/queue/{chat_id}/claim"): (
+        lambda w, r: ("POST", f"/v1/queue/{new_id()}/claim", None),
+        same(404),
+    ),
+    ("assignment", "GET", "/v1/chats/{chat_id}/assignment-log"): (
+        lambda w, r: ("GET", f"/v1/chats/{new_id()}/assignment-log", None),
+        same(404),
+    ),
 }
 
 # Operations without a bearer token by design: health and documents, and the person's Webchat API

@@ -10,13 +10,30 @@ up without an operator's help.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import FastAPI
+from livechat_shared.auth import Principal
+from livechat_shared.contracts import TeamspaceSettings
+from livechat_shared.ids import utcnow
+from livechat_shared.mongo import Mongo
 from livechat_shared.ratelimit import Limit
 from livechat_shared.runtime import Runtime
 from livechat_shared.telemetry import get_logger
+from livechat_shared.topology import ASSIGNMENT_CHATS
 from livechat_shared.web import create_service_app
 from livechat_shared.writer import Writer
 
+from .assigning import routes as assigning_routes
+from .assigning.handlers import BusAnnouncer, on_chat_placement
+from .assigning.repository import (
+    AgentLoadRepository,
+    ChatAssignmentRepository,
+    DecisionLogRepository,
+    RoutingStateRepository,
+    TeamspacePool,
+)
+from .assigning.use_cases import Assigner, Routing
 from .directory import routes as directory_routes
 from .directory.repository import (
     TeamRepository,
@@ -29,6 +46,7 @@ from .directory.use_cases import DirectoryUseCases, OperatorUseCases
 from .errors import HTTP_STATUS, WriteConflict
 from .presence import routes as presence_routes
 from .presence.repository import PresenceRepository
+from .presence.schemas import PresenceView
 from .presence.use_cases import PresenceUseCases
 from .settings import Settings
 from .teamspace_settings import routes as teamspace_settings_routes
@@ -36,6 +54,42 @@ from .teamspace_settings.repository import TeamspaceSettingsRepository
 from .teamspace_settings.use_cases import TeamspaceSettingsUseCases
 
 log = get_logger(__name__)
+
+
+class _StoredSettings:
+    """Each teamspace's settings as routing reads them (the defaults until an admin changed them)."""
+
+    def __init__(self, settings: TeamspaceSettingsRepository) -> None:
+        self.settings = settings
+
+    async def of(self, workspace_id: str, teamspace_id: str) -> TeamspaceSettings:
+        stored = await self.settings.get(workspace_id, teamspace_id)
+        return (
+            TeamspaceSettings() if stored is None else TeamspaceSettings.model_validate(stored.model_dump())
+        )
+
+
+def _routing(runtime: Runtime, mongo: Mongo, sweep_seconds: float) -> Routing:
+    """Routing over this replica's storage: the assigner, the queue, and the sweep every few seconds."""
+    loads, queue, decisions = (
+        AgentLoadRepository(mongo),
+        ChatAssignmentRepository(mongo),
+        DecisionLogRepository(mongo),
+    )
+    announcer = BusAnnouncer(runtime.publisher)
+    assigner = Assigner(loads, queue, decisions, RoutingStateRepository(mongo), announcer=announcer)
+    routing = Routing(
+        assigner=assigner,
+        queue=queue,
+        loads=loads,
+        pool=TeamspacePool(mongo),
+        settings=_StoredSettings(TeamspaceSettingsRepository(mongo)),
+        log=decisions,
+        announcer=announcer,
+    )
+    runtime.consumers.durable(ASSIGNMENT_CHATS, on_chat_placement(routing))
+    runtime.every(sweep_seconds, lambda: routing.sweep(utcnow()), name="assignment-sweep")
+    return routing
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,8 +100,12 @@ def create_app(settings: Settings) -> FastAPI:
     workspaces, users = WorkspaceRepository(mongo), UserRepository(mongo)
     runtime.directory = UserDirectory(users)
     teamspaces = TeamspaceRepository(mongo)
+    routing = _routing(runtime, mongo, settings.assignment_sweep_seconds)
     teamspace_settings = TeamspaceSettingsUseCases(
-        settings=TeamspaceSettingsRepository(mongo), teamspaces=teamspaces, writer=writer
+        settings=TeamspaceSettingsRepository(mongo),
+        teamspaces=teamspaces,
+        writer=writer,
+        on_change=lambda workspace_id, teamspace_id: _drained(routing.drain(workspace_id, teamspace_id)),
     )
     directory = DirectoryUseCases(
         workspaces=workspaces,
@@ -76,8 +134,26 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.directory, app.state.operator, app.state.outbox = directory, operator, outbox
     app.state.teamspace_settings = teamspace_settings
-    app.state.presence = PresenceUseCases(presence=PresenceRepository(mongo), writer=writer)
+
+    async def came_online(user: Principal, view: PresenceView) -> None:
+        if view.status == "online":
+            await _drained(routing.drain_for(user.workspace_id, sorted(user.teams)))
+
+    app.state.presence = PresenceUseCases(
+        presence=PresenceRepository(mongo), writer=writer, on_change=came_online
+    )
+    app.state.routing = routing
     app.include_router(directory_routes.router)
     app.include_router(teamspace_settings_routes.router)
     app.include_router(presence_routes.router)
+    app.include_router(assigning_routes.router)
     return app
+
+
+async def _drained(drain: Awaitable[int]) -> None:
+    """Drain at once after a change that may free capacity; a failure is only logged (the sweep
+    drains again within a second)."""
+    try:
+        await drain
+    except Exception as exc:
+        log.warning("drain_failed", error=repr(exc))

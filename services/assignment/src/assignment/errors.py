@@ -85,6 +85,28 @@ class WriteConflict(DomainError):
     default_message = "the user was changed concurrently; retry"
 
 
+class ChatNotQueued(NotFound):
+    default_message = "no chat with this id was handed to the live agents"
+
+
+class AlreadyClaimed(DomainError):
+    code = "already_claimed"
+    default_message = "someone else was faster: the chat is no longer waiting"
+
+
+class AtCapacity(DomainError):
+    code = "at_capacity"
+    default_message = "you already hold as many chats as your limit allows"
+
+
+class NotEligible(Forbidden):
+    default_message = "this chat was handed to other agents"
+
+
+class LogForbidden(Forbidden):
+    default_message = "the decision log is for supervisors, the assignee and the agents the chat may go to"
+
+
 HTTP_STATUS: Mapping[type[DomainError], int] = {
     NotFound: 404,
     InvalidOperatorKey: 401,
@@ -94,4 +116,6 @@ HTTP_STATUS: Mapping[type[DomainError], int] = {
     UnknownTeam: 422,
     EmailTaken: 409,
     WriteConflict: 409,
+    AlreadyClaimed: 409,
+    AtCapacity: 409,
 }

@@ -9,6 +9,7 @@ assigned, its release.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from livechat_shared.ids import utcnow
@@ -16,8 +17,8 @@ from livechat_shared.mongo import Mongo
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from ..routing.schemas import Decision, Handoff, RoutingState
-from .schemas import AgentLoad, ChatAssignment, LoggedDecision
+from ..routing.schemas import Candidate, Decision, Handoff, RoutingState
+from .schemas import AgentLoad, Announcement, ChatAssignment, Claimer, LoggedDecision
 
 
 class AgentLoadRepository:
@@ -93,6 +94,8 @@ class ChatAssignmentRepository:
             [
                 IndexModel([("teamspace_id", ASCENDING), ("state", ASCENDING), ("enqueued_seq", ASCENDING)]),
                 IndexModel([("assignee_id", ASCENDING), ("state", ASCENDING)]),
+                IndexModel([("announce.at", ASCENDING)], sparse=True),
+                IndexModel([("workspace_id", ASCENDING), ("state", ASCENDING), ("enqueued_at", ASCENDING)]),
             ],
         )
 
@@ -108,11 +111,30 @@ class ChatAssignmentRepository:
             return int(doc["seq"])
         raise RuntimeError(f"the queue counter of teamspace {teamspace_id} could not be incremented")
 
-    async def enqueue(self, workspace_id: str, chat_id: str, handoff: Handoff) -> ChatAssignment:
-        """Put the chat at the end of its teamspace's queue, once: a chat already pending or assigned
-        is returned as it is (the same handoff delivered twice is one entry); a released chat is
-        queued again, at the end."""
+    async def enqueue(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment:
+        """Put the chat at the end of its teamspace's queue, once: a chat already assigned is returned
+        as it is, one already pending keeps its place (taking the newer target when the inbox's
+        version is newer: a waiting chat transferred to another team); a released chat is queued
+        again, at the end."""
         stored = await self.get(chat_id)
+        if stored is not None and stored.state == "pending":
+            if inbox_version <= stored.inbox_version:
+                return stored
+            retargeted = await self.coll.find_one_and_update(
+                {"_id": chat_id, "state": "pending", "inbox_version": {"$lt": inbox_version}},
+                {"$set": {"handoff": handoff.model_dump(mode="json"), "inbox_version": inbox_version}},
+                return_document=ReturnDocument.AFTER,
+            )
+            return (
+                await self._must_get(chat_id) if retargeted is None else ChatAssignment.from_doc(retargeted)
+            )
         if stored is not None and stored.state != "released":
             return stored
         seq = await self._next_seq(handoff.teamspace_id)
@@ -122,7 +144,11 @@ class ChatAssignmentRepository:
             "state": "pending",
             "assignee_id": None,
             "enqueued_seq": seq,
+            "enqueued_at": utcnow(),
             "handoff": handoff.model_dump(mode="json"),
+            "summary": summary,
+            "inbox_version": max(inbox_version, stored.inbox_version if stored else 0),
+            "announce": None,
         }
         if stored is None:
             try:
@@ -135,21 +161,112 @@ class ChatAssignmentRepository:
         )
         return await self._must_get(chat_id) if requeued is None else ChatAssignment.from_doc(requeued)
 
-    async def mark_assigned(self, chat_id: str, agent_id: str) -> bool:
-        """Pending → assigned to the agent; False when the chat was not pending (someone else won)."""
+    async def mark_assigned(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
+        """Pending → assigned to the agent, with the announcement the inbox must get (in the same
+        update); False when the chat was not pending (someone else won)."""
         result = await self.coll.update_one(
             {"_id": chat_id, "state": "pending"},
-            {"$set": {"state": "assigned", "assignee_id": agent_id, "assigned_at": utcnow()}},
+            {
+                "$set": {
+                    "state": "assigned",
+                    "assignee_id": agent_id,
+                    "assigned_at": utcnow(),
+                    "announce": None if announce is None else announce.model_dump(mode="json"),
+                }
+            },
         )
         return result.modified_count == 1
 
-    async def mark_released(self, chat_id: str, agent_id: str) -> bool:
+    async def mark_released(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
         """Assigned to the agent → released; False when it was not (idempotent)."""
         result = await self.coll.update_one(
             {"_id": chat_id, "state": "assigned", "assignee_id": agent_id},
-            {"$set": {"state": "released", "assignee_id": None, "released_at": utcnow()}},
+            {
+                "$set": {
+                    "state": "released",
+                    "assignee_id": None,
+                    "released_at": utcnow(),
+                    "announce": None if announce is None else announce.model_dump(mode="json"),
+                }
+            },
         )
         return result.modified_count == 1
+
+    async def cancel(self, chat_id: str) -> bool:
+        """Pending → released: the chat left the queue without routing (closed, taken over)."""
+        result = await self.coll.update_one(
+            {"_id": chat_id, "state": "pending"},
+            {"$set": {"state": "released", "released_at": utcnow(), "announce": None}},
+        )
+        return result.modified_count == 1
+
+    async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
+        """Record that the agent holds the chat (the inbox says so: a takeover, a transfer to them),
+        whatever its state here: the inbox is the record of who holds a chat."""
+        await self.coll.update_one(
+            {"_id": chat_id},
+            {
+                "$set": {
+                    "state": "assigned",
+                    "assignee_id": agent_id,
+                    "assigned_at": utcnow(),
+                    "announce": None,
+                },
+                "$setOnInsert": {
+                    "workspace_id": workspace_id,
+                    "teamspace_id": teamspace_id,
+                    "enqueued_seq": 0,
+                    "handoff": Handoff(teamspace_id=teamspace_id).model_dump(mode="json"),
+                },
+            },
+            upsert=True,
+        )
+
+    async def note_inbox(self, chat_id: str, inbox_version: int) -> None:
+        """The inbox's placement at ``inbox_version`` was applied: older ones are stale from now on,
+        and whatever was announced before it has arrived (or was overtaken)."""
+        await self.coll.update_one(
+            {"_id": chat_id}, {"$max": {"inbox_version": inbox_version}, "$set": {"announce": None}}
+        )
+
+    async def unannounced(self, before: datetime, limit: int = 100) -> list[ChatAssignment]:
+        """Chats with an announcement made before ``before`` that the inbox has not confirmed."""
+        docs = await self.coll.find({"announce.at": {"$lt": before}}).limit(limit).to_list()
+        return [ChatAssignment.from_doc(d) for d in docs]
+
+    async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]:
+        docs = await self.coll.find({"state": "assigned", "assignee_id": {"$in": agent_ids}}).to_list()
+        return [ChatAssignment.from_doc(d) for d in docs]
+
+    async def pending_teamspaces(self) -> list[str]:
+        """Every teamspace with a chat waiting in its queue."""
+        return [str(t) for t in await self.coll.distinct("teamspace_id", {"state": "pending"})]
+
+    async def queue_page(
+        self, workspace_id: str, claimer: Claimer | None, skip: int, limit: int
+    ) -> tuple[list[ChatAssignment], int]:
+        """The workspace's pending chats, oldest first, and how many there are: all of them, or
+        (``claimer``) those whose handoff targets the user — by id, by one of their teams, or
+        everyone of one of their teamspaces."""
+        where: dict[str, Any] = {"workspace_id": workspace_id, "state": "pending"}
+        if claimer is not None:
+            where["$or"] = [
+                {"handoff.user_ids": claimer.user_id},
+                {"handoff.team_ids": {"$in": claimer.team_ids}},
+                {
+                    "handoff.user_ids": {"$size": 0},
+                    "handoff.team_ids": {"$size": 0},
+                    "teamspace_id": {"$in": claimer.teamspace_ids},
+                },
+            ]
+        docs = (
+            await self.coll.find(where)
+            .sort([("enqueued_at", ASCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+            .to_list()
+        )
+        return [ChatAssignment.from_doc(d) for d in docs], await self.coll.count_documents(where)
 
     async def get(self, chat_id: str) -> ChatAssignment | None:
         doc = await self.coll.find_one({"_id": chat_id})
@@ -189,14 +306,18 @@ class DecisionLogRepository:
             {"chat_id": chat_id, "at": utcnow(), "decision": decision.model_dump(mode="json")}
         )
 
-    async def for_chat(self, chat_id: str, limit: int = 50) -> list[LoggedDecision]:
+    async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]:
         docs = (
             await self.coll.find({"chat_id": chat_id}, {"_id": 0})
             .sort([("at", DESCENDING), ("_id", DESCENDING)])
+            .skip(skip)
             .limit(limit)
             .to_list()
         )
         return [LoggedDecision.model_validate(d) for d in docs]
+
+    async def count(self, chat_id: str) -> int:
+        return await self.coll.count_documents({"chat_id": chat_id})
 
 
 class RoutingStateRepository:
@@ -211,3 +332,60 @@ class RoutingStateRepository:
 
     async def put(self, teamspace_id: str, state: RoutingState) -> None:
         await self.coll.update_one({"_id": teamspace_id}, {"$set": state.model_dump()}, upsert=True)
+
+
+class TeamspacePool:
+    """The candidates of a teamspace as stored now: the active and inactive members of its teams, with
+    their presence and their load (four reads: teams, users, presence, loads)."""
+
+    def __init__(self, mongo: Mongo) -> None:
+        self.db = mongo.db
+
+    async def team_ids(self, teamspace_id: str) -> list[str]:
+        return [str(t) for t in await self.db["teams"].distinct("_id", {"teamspace_id": teamspace_id})]
+
+    async def existing_teams(self, workspace_id: str, team_ids: list[str]) -> set[str]:
+        """Those of ``team_ids`` that are teams of the workspace."""
+        query = {"_id": {"$in": team_ids}, "workspace_id": workspace_id}
+        return {str(t) for t in await self.db["teams"].distinct("_id", query)}
+
+    async def teamspaces_of(self, team_ids: list[str]) -> list[str]:
+        """The teamspaces of these teams."""
+        return [str(t) for t in await self.db["teams"].distinct("teamspace_id", {"_id": {"$in": team_ids}})]
+
+    async def candidates(self, teamspace_id: str) -> list[Candidate]:
+        teams = await self.team_ids(teamspace_id)
+        users = await self.db["users"].find({"team_ids": {"$in": teams}}).sort("_id", ASCENDING).to_list()
+        ids = [str(u["_id"]) for u in users]
+        presence = {str(p["_id"]): p for p in await self.db["presence"].find({"_id": {"$in": ids}}).to_list()}
+        loads = {
+            str(d["_id"]): int(d["open"])
+            for d in await self.db["agent_loads"].find({"_id": {"$in": ids}}, {"open": 1}).to_list()
+        }
+        return [
+            Candidate(
+                user_id=user_id,
+                name=user.get("name"),
+                active=user.get("active", True),
+                team_ids=user.get("team_ids", []),
+                languages=user.get("languages", []),
+                presence=presence.get(user_id, {}).get("status", "offline"),
+                online_since=presence.get(user_id, {}).get("online_since"),
+                open_chats=max(0, loads.get(user_id, 0)),
+                max_chats=user.get("max_chats"),
+            )
+            for user_id, user in zip(ids, users, strict=True)
+        ]
+
+    async def away_holders(self) -> list[tuple[str, str, datetime]]:
+        """Agents holding chats while away or offline: ``(user id, status, since when)``."""
+        holders = [
+            str(d["_id"])
+            for d in await self.db["agent_loads"].find({"open": {"$gt": 0}}, {"_id": 1}).to_list()
+        ]
+        if not holders:
+            return []
+        docs = (
+            await self.db["presence"].find({"_id": {"$in": holders}, "status": {"$ne": "online"}}).to_list()
+        )
+        return [(str(d["_id"]), str(d["status"]), d["changed_at"]) for d in docs if d.get("changed_at")]

@@ -10,14 +10,31 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from livechat_shared.contracts import TeamspaceSettings
+from livechat_shared.auth import Principal
+from livechat_shared.contracts import (
+    AssignmentMethod,
+    ChatPlacementChangedV1,
+    HandoffTarget,
+    TeamspaceSettings,
+)
+from livechat_shared.ids import utcnow
 
+from ..errors import AlreadyClaimed, AtCapacity, ChatNotQueued, LogForbidden, NotEligible
 from ..routing.rules import decide
 from ..routing.schemas import Candidate, Decision, Handoff, RoutingState
-from .rules import claim_limit, has_room
-from .schemas import ChatAssignment, ChatHandoff
+from .rules import claim_limit, has_room, may_claim_any, may_read_log, resolve_target, targets
+from .schemas import (
+    Announcement,
+    ChatAssignment,
+    ChatHandoff,
+    Claimer,
+    ClaimResult,
+    LoggedDecision,
+    QueuedChat,
+)
 
 
 class CandidatePool(Protocol):
@@ -33,17 +50,35 @@ class Loads(Protocol):
 
 
 class Assignments(Protocol):
-    async def enqueue(self, workspace_id: str, chat_id: str, handoff: Handoff) -> ChatAssignment: ...
+    async def enqueue(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment: ...
 
-    async def mark_assigned(self, chat_id: str, agent_id: str) -> bool: ...
+    async def mark_assigned(
+        self, chat_id: str, agent_id: str, announce: Announcement | None = None
+    ) -> bool: ...
 
-    async def mark_released(self, chat_id: str, agent_id: str) -> bool: ...
+    async def mark_released(
+        self, chat_id: str, agent_id: str, announce: Announcement | None = None
+    ) -> bool: ...
 
     async def get(self, chat_id: str) -> ChatAssignment | None: ...
 
     async def oldest_pending(
         self, teamspace_id: str, limit: int, after_seq: int = 0
     ) -> list[ChatAssignment]: ...
+
+
+class Announcer(Protocol):
+    """Tells the inbox of a decision (publishes it); a decision it fails to tell is told again by the
+    sweep, from the announcement stored with the decision."""
+
+    async def announce(self, chat: ChatAssignment) -> None: ...
 
 
 class DecisionLog(Protocol):
@@ -62,6 +97,7 @@ class Assigner:
     assignments: Assignments
     log: DecisionLog
     states: RoutingStates
+    announcer: Announcer | None = None
     rng: random.Random = field(default_factory=random.Random)
     max_attempts: int = 5
     """Claims one chat may lose (each to an agent who filled up meanwhile) before it waits."""
@@ -74,7 +110,9 @@ class Assigner:
         """Queue the handed-off chat (once, however often it is handed off) and assign it if an agent
         can take it. When older chats of the teamspace are waiting, the queue is drained instead, so
         this chat is served in its turn, never before them. Returns the chat as it is now."""
-        chat = await self.assignments.enqueue(request.workspace_id, request.chat_id, request.handoff)
+        chat = await self.assignments.enqueue(
+            request.workspace_id, request.chat_id, request.handoff, request.inbox_version, request.summary
+        )
         if chat.state != "pending":
             return chat
         head = await self.assignments.oldest_pending(request.teamspace_id, 1)
@@ -123,6 +161,26 @@ class Assigner:
         await self.assignments.mark_released(chat_id, chat.assignee_id)
         return await self.assignments.get(chat_id)
 
+    async def requeue(self, chat_id: str, reason: str) -> ChatAssignment | None:
+        """Take the chat back from its assignee (away too long): their capacity is free, and the inbox
+        is told to put the chat back in the queue (its next placement queues it here again)."""
+        chat = await self.assignments.get(chat_id)
+        if chat is None or chat.state != "assigned" or chat.assignee_id is None:
+            return chat
+        await self.loads.release(chat.assignee_id, chat_id)
+        announce = Announcement(kind="unassigned", agent_id=chat.assignee_id, reason=reason, at=utcnow())
+        if await self.assignments.mark_released(chat_id, chat.assignee_id, announce):
+            await self._announce(chat_id)
+        return await self.assignments.get(chat_id)
+
+    async def _announce(self, chat_id: str) -> None:
+        """Tell the inbox (best effort: the stored announcement is told again by the sweep)."""
+        if self.announcer is None:
+            return
+        chat = await self.assignments.get(chat_id)
+        if chat is not None and chat.announce is not None:
+            await self.announcer.announce(chat)
+
     async def _place(
         self,
         chat: ChatAssignment,
@@ -146,7 +204,15 @@ class Assigner:
             if not await self.loads.claim(chat.workspace_id, chosen.user_id, chat.id, limit):
                 lost.append(chosen.user_id)
                 continue
-            if not await self.assignments.mark_assigned(chat.id, chosen.user_id):
+            decision = _noting_lost(decision, lost)
+            announce = Announcement(
+                kind="assigned",
+                agent_id=chosen.user_id,
+                method=decision.method,
+                reason=decision.reason,
+                at=utcnow(),
+            )
+            if not await self.assignments.mark_assigned(chat.id, chosen.user_id, announce):
                 # Assigned by another replica meanwhile: give the capacity back, unless that replica
                 # chose the same agent (then the claim is the one its assignment counts on).
                 now = await self.assignments.get(chat.id)
@@ -154,7 +220,8 @@ class Assigner:
                     await self.loads.release(chosen.user_id, chat.id)
                 return False
             await self.states.put(chat.teamspace_id, decision.next_state)
-            await self.log.append(chat.id, _noting_lost(decision, lost))
+            await self.log.append(chat.id, decision)
+            await self._announce(chat.id)
             return True
         reason = f"{len(lost)} claims lost to agents who filled up meanwhile; waits in the queue"
         waiting = decision.model_copy(update={"user_id": None, "reason": reason, "next_state": state})
@@ -182,3 +249,219 @@ def _noting_lost(decision: Decision, lost: list[str]) -> Decision:
     if not lost:
         return decision
     return decision.model_copy(update={"reason": f"{decision.reason} (after lost claims: {', '.join(lost)})"})
+
+
+# --- the workflow driven by the inbox's placements, the sweep and the API -----------------------
+
+
+class Queue(Assignments, Protocol):
+    async def cancel(self, chat_id: str) -> bool: ...
+
+    async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None: ...
+
+    async def note_inbox(self, chat_id: str, inbox_version: int) -> None: ...
+
+    async def unannounced(self, before: datetime, limit: int = 100) -> list[ChatAssignment]: ...
+
+    async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]: ...
+
+    async def pending_teamspaces(self) -> list[str]: ...
+
+    async def queue_page(
+        self, workspace_id: str, claimer: Claimer | None, skip: int, limit: int
+    ) -> tuple[list[ChatAssignment], int]: ...
+
+
+class Pool(CandidatePool, Protocol):
+    async def existing_teams(self, workspace_id: str, team_ids: list[str]) -> set[str]: ...
+
+    async def teamspaces_of(self, team_ids: list[str]) -> list[str]: ...
+
+    async def away_holders(self) -> list[tuple[str, str, datetime]]: ...
+
+
+class SettingsSource(Protocol):
+    async def of(self, workspace_id: str, teamspace_id: str) -> TeamspaceSettings: ...
+
+
+class DecisionReader(DecisionLog, Protocol):
+    async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]: ...
+
+    async def count(self, chat_id: str) -> int: ...
+
+
+@dataclass
+class Routing:
+    """Routing's use cases: apply the inbox's placements, serve the queue (voluntary claims), sweep."""
+
+    assigner: Assigner
+    queue: Queue
+    loads: Loads
+    pool: Pool
+    settings: SettingsSource
+    log: DecisionReader
+    announcer: Announcer
+    announce_after: timedelta = timedelta(seconds=5)
+    """An announcement the inbox has not confirmed by then is published again."""
+
+    async def place(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
+        """Apply the inbox's placement of a chat (older ones than the last applied are stale): a
+        waiting chat is queued and routed, a held one counts against its holder's capacity, a done
+        one frees it; freed capacity goes to the oldest waiting chat at once."""
+        stored = await self.queue.get(chat_id)
+        if stored is not None and event.chat_version <= stored.inbox_version:
+            return
+        freed = stored.assignee_id if stored is not None and stored.state == "assigned" else None
+        if event.placement == "waiting":
+            if freed is not None:
+                await self.assigner.release(chat_id)
+            await self._route(workspace_id, chat_id, event)
+        elif event.placement == "held" and event.assignee_id is not None:
+            if freed == event.assignee_id:
+                freed = None  # the inbox confirms the holder
+            elif freed is not None:
+                await self.loads.release(freed, chat_id)
+            if freed is not None or stored is None or stored.state != "assigned":
+                await self.loads.claim(workspace_id, event.assignee_id, chat_id, None)  # the inbox decided
+                await self.queue.hold(workspace_id, event.teamspace_id, chat_id, event.assignee_id)
+            await self.queue.note_inbox(chat_id, event.chat_version)
+        else:
+            if freed is not None:
+                await self.assigner.release(chat_id)
+            elif stored is not None:
+                await self.queue.cancel(chat_id)
+            await self.queue.note_inbox(chat_id, event.chat_version)
+        if freed is not None:
+            await self.drain(workspace_id, event.teamspace_id)
+
+    async def _route(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
+        settings = await self.settings.of(workspace_id, event.teamspace_id)
+        target = event.target or HandoffTarget()
+        known = {c.user_id for c in await self.pool.candidates(event.teamspace_id)}
+        teams = await self.pool.existing_teams(workspace_id, target.team_ids) if target.team_ids else set()
+        handoff, note = resolve_target(event.teamspace_id, target, teams, known)
+        if note is not None:
+            await self.log.append(chat_id, _note(event.teamspace_id, settings, note))
+        request = ChatHandoff(
+            chat_id=chat_id,
+            workspace_id=workspace_id,
+            handoff=handoff,
+            inbox_version=event.chat_version,
+            summary=event.summary,
+        )
+        await self.assigner.assign(request, self.pool, settings)
+
+    async def drain(self, workspace_id: str, teamspace_id: str) -> int:
+        """Give the teamspace's waiting chats, oldest first, to agents with room."""
+        settings = await self.settings.of(workspace_id, teamspace_id)
+        return await self.assigner.drain(teamspace_id, self.pool, settings)
+
+    async def drain_for(self, workspace_id: str, team_ids: list[str]) -> int:
+        """Drain the teamspaces of these teams (an agent came online, a limit was raised)."""
+        assigned = 0
+        for teamspace_id in await self.pool.teamspaces_of(team_ids):
+            assigned += await self.drain(workspace_id, teamspace_id)
+        return assigned
+
+    async def sweep(self, now: datetime) -> None:
+        """What no event triggers: announcements the inbox has not confirmed, the chats of agents away
+        past their teamspace's grace period, and every queue with room (capacity freed without an
+        event, a replica that crashed mid-drain)."""
+        for chat in await self.queue.unannounced(now - self.announce_after):
+            await self.announcer.announce(chat)
+        await self._requeue_away(now)
+        for teamspace_id in await self.queue.pending_teamspaces():
+            pending = await self.queue.oldest_pending(teamspace_id, 1)
+            if pending:
+                await self.drain(pending[0].workspace_id, teamspace_id)
+
+    async def _requeue_away(self, now: datetime) -> None:
+        for agent_id, status, since in await self.pool.away_holders():
+            for chat in await self.queue.assigned_to([agent_id]):
+                grace = (await self.settings.of(chat.workspace_id, chat.teamspace_id)).away_grace_seconds
+                if now - since >= timedelta(seconds=grace):
+                    await self.assigner.requeue(chat.id, f"{agent_id} was {status} for more than {grace} s")
+
+    # --- the API ---
+
+    async def _claimer(self, user: Principal) -> Claimer:
+        teams = sorted(user.teams)
+        return Claimer(
+            user_id=user.user_id, team_ids=teams, teamspace_ids=await self.pool.teamspaces_of(teams)
+        )
+
+    async def waiting(self, user: Principal, skip: int, limit: int) -> tuple[list[QueuedChat], int]:
+        """The waiting chats the user may claim, oldest first (every one for who may claim any)."""
+        claimer = None if may_claim_any(user) else await self._claimer(user)
+        chats, total = await self.queue.queue_page(user.workspace_id, claimer, skip, limit)
+        return [_queued(c) for c in chats], total
+
+    async def claim(self, user: Principal, chat_id: str) -> ClaimResult:
+        """Take a waiting chat (voluntary pick): 409 to the slower of two claimers."""
+        chat = await self.queue.get(chat_id)
+        if chat is None or chat.workspace_id != user.workspace_id:
+            raise ChatNotQueued()
+        if chat.state != "pending":
+            raise AlreadyClaimed()
+        if not may_claim_any(user) and not targets(chat.handoff, await self._claimer(user)):
+            raise NotEligible()
+        me = next(
+            (c for c in await self.pool.candidates(chat.teamspace_id) if c.user_id == user.user_id), None
+        )
+        if not await self.loads.claim(
+            chat.workspace_id, user.user_id, chat_id, None if me is None else me.max_chats
+        ):
+            raise AtCapacity()
+        reason = f"voluntary: claimed by {user.name or user.user_id}"
+        announce = Announcement(
+            kind="assigned", agent_id=user.user_id, method="voluntary", reason=reason, at=utcnow()
+        )
+        if not await self.queue.mark_assigned(chat_id, user.user_id, announce):
+            await self.loads.release(user.user_id, chat_id)
+            raise AlreadyClaimed()
+        settings = await self.settings.of(chat.workspace_id, chat.teamspace_id)
+        await self.log.append(chat_id, _note(chat.teamspace_id, settings, reason, user.user_id, "voluntary"))
+        claimed = await self.queue.get(chat_id)
+        if claimed is not None and claimed.announce is not None:
+            await self.announcer.announce(claimed)
+        return ClaimResult(chat_id=chat_id, assignee_id=user.user_id, teamspace_id=chat.teamspace_id)
+
+    async def decisions(
+        self, user: Principal, chat_id: str, skip: int, limit: int
+    ) -> tuple[list[LoggedDecision], int]:
+        """Every routing decision about the chat, newest first, and how many there are."""
+        chat = await self.queue.get(chat_id)
+        if chat is None or chat.workspace_id != user.workspace_id:
+            raise ChatNotQueued()
+        if not may_read_log(user, chat, await self._claimer(user)):
+            raise LogForbidden()
+        return await self.log.for_chat(chat_id, limit, skip), await self.log.count(chat_id)
+
+
+def _note(
+    teamspace_id: str,
+    settings: TeamspaceSettings,
+    reason: str,
+    user_id: str | None = None,
+    method: AssignmentMethod | None = None,
+) -> Decision:
+    """A decision-log entry that is not routing's choice among candidates (a claim, a fallback)."""
+    return Decision(
+        teamspace_id=teamspace_id,
+        method=method or settings.method,
+        user_id=user_id,
+        reason=reason,
+        considered=[],
+        next_state=RoutingState(),
+    )
+
+
+def _queued(chat: ChatAssignment) -> QueuedChat:
+    return QueuedChat(
+        chat_id=chat.id,
+        teamspace_id=chat.teamspace_id,
+        position=chat.enqueued_seq,
+        enqueued_at=chat.enqueued_at,
+        target=chat.handoff,
+        summary=chat.summary,
+    )

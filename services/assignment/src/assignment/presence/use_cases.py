@@ -4,7 +4,7 @@ announces nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -54,6 +54,8 @@ class PresenceUseCases:
     presence: PresenceStore
     writer: Writer
     now: Callable[[], datetime] = utcnow
+    on_change: Callable[[Principal, PresenceView], Awaitable[None]] | None = None
+    """Told of the presence once it is stored (routing gives waiting chats to who is online)."""
 
     async def set(self, user: Principal, body: PresencePut) -> PresenceView:
         """Set the caller's own presence; announced when it changed."""
@@ -69,7 +71,10 @@ class PresenceUseCases:
             view = PresenceView.of(user_id, after)
             return Change(view, [presence_changed(workspace_id, view)])
 
-        return await self.writer.write(work)
+        view = await self.writer.write(work)
+        if self.on_change is not None:
+            await self.on_change(user, view)
+        return view
 
     async def list_presence(
         self, user: Principal, status: PresenceStatus | None, skip: int, limit: int

@@ -3,6 +3,7 @@ a copy (the inbox's chat rules, and routing as it comes)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -42,6 +43,8 @@ class TeamspaceSettingsUseCases:
     settings: SettingsStore
     teamspaces: Teamspaces
     writer: Writer
+    on_change: Callable[[str, str], Awaitable[None]] | None = None
+    """Told of a teamspace's new settings once stored (routing drains its queue: a limit was raised)."""
 
     async def read(self, user: Principal, teamspace_id: str) -> TeamspaceSettingsView:
         """The teamspace's settings (its defaults until someone changed them)."""
@@ -61,7 +64,10 @@ class TeamspaceSettingsUseCases:
             stored = await self.settings.put(user.workspace_id, teamspace_id, body, session)
             return Change(stored, [settings_changed(user.workspace_id, stored)])
 
-        return await self.writer.write(work)
+        stored = await self.writer.write(work)
+        if self.on_change is not None:
+            await self.on_change(user.workspace_id, teamspace_id)
+        return stored
 
     async def republish(self, batch: int = 200) -> int:
         """Announce every teamspace's settings again (at start-up), so a copy that is new or was lost

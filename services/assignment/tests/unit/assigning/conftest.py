@@ -10,7 +10,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from assignment.assigning.schemas import ChatAssignment
+from assignment.assigning.rules import targets
+from assignment.assigning.schemas import Announcement, ChatAssignment, Claimer, LoggedDecision
 from assignment.assigning.use_cases import Assigner
 from assignment.routing.schemas import Candidate, Decision, Handoff, RoutingState
 
@@ -48,8 +49,20 @@ class FakeAssignments:
         self.items: dict[str, ChatAssignment] = {}
         self.seq = 0
 
-    async def enqueue(self, workspace_id: str, chat_id: str, handoff: Handoff) -> ChatAssignment:
+    async def enqueue(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment:
         stored = self.items.get(chat_id)
+        if stored is not None and stored.state == "pending" and inbox_version > stored.inbox_version:
+            self.items[chat_id] = stored.model_copy(
+                update={"handoff": handoff, "inbox_version": inbox_version}
+            )
+            return self.items[chat_id]
         if stored is not None and stored.state != "released":
             return stored
         self.seq += 1
@@ -59,7 +72,10 @@ class FakeAssignments:
             teamspace_id=handoff.teamspace_id,
             state="pending",
             enqueued_seq=self.seq,
+            enqueued_at=T0 + timedelta(seconds=self.seq),
             handoff=handoff,
+            summary=summary,
+            inbox_version=max(inbox_version, stored.inbox_version if stored else 0),
         )
         return self.items[chat_id]
 
@@ -70,14 +86,58 @@ class FakeAssignments:
         self.items[chat_id] = stored.model_copy(update=changes)
         return True
 
-    async def mark_assigned(self, chat_id: str, agent_id: str) -> bool:
-        return self._move(chat_id, "pending", state="assigned", assignee_id=agent_id)
+    async def mark_assigned(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
+        return self._move(chat_id, "pending", state="assigned", assignee_id=agent_id, announce=announce)
 
-    async def mark_released(self, chat_id: str, agent_id: str) -> bool:
+    async def mark_released(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
         stored = self.items.get(chat_id)
         if stored is None or stored.assignee_id != agent_id:
             return False
-        return self._move(chat_id, "assigned", state="released", assignee_id=None)
+        return self._move(chat_id, "assigned", state="released", assignee_id=None, announce=announce)
+
+    async def cancel(self, chat_id: str) -> bool:
+        return self._move(chat_id, "pending", state="released", announce=None)
+
+    async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
+        stored = self.items.get(chat_id) or ChatAssignment(
+            id=chat_id,
+            workspace_id=workspace_id,
+            teamspace_id=teamspace_id,
+            state="assigned",
+            enqueued_seq=0,
+            handoff=Handoff(teamspace_id=teamspace_id),
+        )
+        self.items[chat_id] = stored.model_copy(
+            update={"state": "assigned", "assignee_id": agent_id, "announce": None}
+        )
+
+    async def note_inbox(self, chat_id: str, inbox_version: int) -> None:
+        stored = self.items.get(chat_id)
+        if stored is not None:
+            version = max(stored.inbox_version, inbox_version)
+            self.items[chat_id] = stored.model_copy(update={"inbox_version": version, "announce": None})
+
+    async def unannounced(self, before: datetime, limit: int = 100) -> list[ChatAssignment]:
+        return [c for c in self.items.values() if c.announce is not None and c.announce.at < before][:limit]
+
+    async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]:
+        return [c for c in self.items.values() if c.state == "assigned" and c.assignee_id in agent_ids]
+
+    async def pending_teamspaces(self) -> list[str]:
+        return sorted({c.teamspace_id for c in self.items.values() if c.state == "pending"})
+
+    async def queue_page(
+        self, workspace_id: str, claimer: Claimer | None, skip: int, limit: int
+    ) -> tuple[list[ChatAssignment], int]:
+        waiting = [
+            c
+            for c in self.items.values()
+            if c.workspace_id == workspace_id
+            and c.state == "pending"
+            and (claimer is None or targets(c.handoff, claimer))
+        ]
+        waiting.sort(key=lambda c: c.enqueued_seq)
+        return waiting[skip : skip + limit], len(waiting)
 
     async def get(self, chat_id: str) -> ChatAssignment | None:
         return self.items.get(chat_id)
@@ -101,6 +161,15 @@ class FakeLog:
     def of(self, chat_id: str) -> list[Decision]:
         return [d for c, d in self.entries if c == chat_id]
 
+    async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]:
+        newest_first = [
+            LoggedDecision(chat_id=chat_id, at=T0, decision=d) for d in reversed(self.of(chat_id))
+        ]
+        return newest_first[skip : skip + limit]
+
+    async def count(self, chat_id: str) -> int:
+        return len(self.of(chat_id))
+
 
 class FakeStates:
     def __init__(self) -> None:
@@ -120,13 +189,26 @@ class FakePool:
     def __init__(self, loads: FakeLoads, agent_ids: list[str]) -> None:
         self.loads, self.agent_ids, self.stale = loads, agent_ids, False
         self.calls = 0
+        self.teams: dict[str, str] = {}
+        """team id -> its teamspace"""
+        self.away: dict[str, tuple[str, datetime]] = {}
+        """agent id -> (status, since)"""
+
+    async def existing_teams(self, workspace_id: str, team_ids: list[str]) -> set[str]:
+        return {t for t in team_ids if t in self.teams}
+
+    async def teamspaces_of(self, team_ids: list[str]) -> list[str]:
+        return sorted({self.teams[t] for t in team_ids if t in self.teams})
+
+    async def away_holders(self) -> list[tuple[str, str, datetime]]:
+        return [(a, status, since) for a, (status, since) in self.away.items() if self.loads.open(a)]
 
     async def candidates(self, teamspace_id: str) -> list[Candidate]:
         self.calls += 1
         return [
             Candidate(
                 user_id=agent_id,
-                presence="online",
+                presence="away" if agent_id in self.away else "online",
                 online_since=T0 + timedelta(minutes=minute),
                 open_chats=0 if self.stale else self.loads.open(agent_id),
             )

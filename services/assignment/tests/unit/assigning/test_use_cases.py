@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assignment.assigning.schemas import ChatHandoff
+from assignment.assigning.schemas import Announcement, ChatHandoff
 from assignment.assigning.use_cases import Assigner
 from assignment.routing.schemas import Handoff
 from livechat_shared.contracts import TeamspaceSettings
@@ -98,9 +98,9 @@ async def test_a_chat_assigned_elsewhere_meanwhile_gives_its_claim_back(
 ) -> None:
     real_mark = assignments.mark_assigned
 
-    async def raced(chat_id: str, agent_id: str) -> bool:
+    async def raced(chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
         await real_mark(chat_id, "someone-else")  # another replica assigned it first
-        return await real_mark(chat_id, agent_id)
+        return await real_mark(chat_id, agent_id, announce)
 
     assignments.mark_assigned = raced  # type: ignore[method-assign]
 
@@ -115,9 +115,9 @@ async def test_a_chat_another_replica_gave_the_same_agent_keeps_the_claim(
 ) -> None:
     real_mark = assignments.mark_assigned
 
-    async def raced(chat_id: str, agent_id: str) -> bool:
+    async def raced(chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
         await real_mark(chat_id, agent_id)  # another replica, same decision, marked first
-        return await real_mark(chat_id, agent_id)
+        return await real_mark(chat_id, agent_id, announce)
 
     assignments.mark_assigned = raced  # type: ignore[method-assign]
 
