@@ -120,7 +120,7 @@ def start_own(
 
     env = (
         isolated_env(amqp_url, mongo_url)
-        | {"LIVECHAT_LOG_FORMAT": "json", "LIVECHAT_LOG_LEVEL": log_level}
+        | {"LIVECHAT_LOG_FORMAT": "json", "LIVECHAT_LOG_LEVEL": log_level, "LIVECHAT_PARTITIONS": "0"}
         | rate_limit_env(rate_limits)
     )
     processes: list[tuple[str, ServiceProcess]] = []

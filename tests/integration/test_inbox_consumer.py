@@ -343,7 +343,10 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
             settings,
             *(e.model_dump_json() for e in interleaved),
             routing_key=rapid[0].routing_key,
-            headers=[partition_header(e.routing_key, e.payload) for e in interleaved],
+            headers=[
+                partition_header(e.routing_key, e.payload, partitions=settings.partitions)
+                for e in interleaved
+            ],
         )
 
         async def all_stored():
@@ -364,12 +367,17 @@ async def test_one_persons_rapid_messages_stay_in_order_while_others_write_acros
     assert all(handled), handled  # and both replicas applied some: the partitions are shared
 
 
+def partition_count(app) -> int:
+    """How many partitions the app's inbound queue has (the ``partitions`` setting, or its own)."""
+    return INBOX_INBOUND.sized(app.state.runtime.settings.partitions).partitions
+
+
 async def spread(apps: list) -> bool:
     """Every partition consumed by exactly one of ``apps``, each consuming its share."""
     shares = [app.state.runtime.partitions[0].consuming for app in apps]
     every = set().union(*shares)
     return (
-        every == set(range(INBOX_INBOUND.partitions)) and sum(map(len, shares)) == len(every) and all(shares)
+        every == set(range(partition_count(apps[0]))) and sum(map(len, shares)) == len(every) and all(shares)
     )
 
 
@@ -392,11 +400,13 @@ async def test_partitions_move_to_a_new_replica_and_back_without_losing_or_reord
             settings,
             *(e.model_dump_json() for e in events),
             routing_key=events[0].routing_key,
-            headers=[partition_header(e.routing_key, e.payload) for e in events],
+            headers=[
+                partition_header(e.routing_key, e.payload, partitions=settings.partitions) for e in events
+            ],
         )
 
     async with running(first) as client:
-        assert first.state.runtime.partitions[0].consuming == set(range(INBOX_INBOUND.partitions))
+        assert first.state.runtime.partitions[0].consuming == set(range(partition_count(first)))
         await send(waves[0])
         async with running(second):
             await eventually(lambda: spread([first, second]))
@@ -408,7 +418,7 @@ async def test_partitions_move_to_a_new_replica_and_back_without_losing_or_reord
             await eventually(second_busy)  # and it stops while the wave is still being applied
 
         async def all_back() -> bool:
-            return first.state.runtime.partitions[0].consuming == set(range(INBOX_INBOUND.partitions))
+            return first.state.runtime.partitions[0].consuming == set(range(partition_count(first)))
 
         await eventually(all_back)
         await send(waves[2])
@@ -452,7 +462,9 @@ async def test_an_inbound_message_costs_four_commands_and_three_bus_messages(
             settings,
             *(e.model_dump_json() for e in events),
             routing_key=events[0].routing_key,
-            headers=[partition_header(e.routing_key, e.payload) for e in events],
+            headers=[
+                partition_header(e.routing_key, e.payload, partitions=settings.partitions) for e in events
+            ],
         )
 
     def commands() -> float:

@@ -21,6 +21,7 @@ from livechat_shared.mongo import Mongo
 from livechat_shared.outbox import EPOCH, Outbox
 from livechat_shared.ratelimit import Limit, RateLimiter
 from livechat_shared.settings import ServiceSettings
+from livechat_shared.topology import PARTITION_HEADER, partition_of
 from prometheus_client import CollectorRegistry
 
 
@@ -176,6 +177,12 @@ async def test_a_poisoned_event_is_parked_and_the_events_after_it_are_relayed(en
             "inbox.chat.changed",
             "inbox.message.created",
         ]
+        # An event for a partitioned queue keeps its partition through the outbox (the AI agent's
+        # conversations are partitioned by chat), not only events published directly.
+        [created] = [m for m in got if Envelope.model_validate_json(m.body).type == "inbox.message.created"]
+        chat_id = Envelope.model_validate_json(created.body).chat_id
+        assert chat_id is not None and settings.partitions == 2
+        assert created.headers[PARTITION_HEADER] == str(partition_of(chat_id, settings.partitions))
         assert await relay.pending() == 0
         parked = await relay.parked.find_one({"_id": poisoned["_id"]})
         assert parked is not None and parked["attempts"] == 3 and parked["error"]

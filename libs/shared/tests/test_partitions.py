@@ -44,3 +44,16 @@ def test_a_replica_counts_itself_before_its_first_heartbeat_is_seen() -> None:
     assert owned(8, [], "a") == set(range(8))
     assert owned(8, ["b"], "a") == {0, 2, 4, 6}  # "a" sorts first
     assert owned(8, ["a", "b"], "b") == owned(8, ["a"], "b") == {1, 3, 5, 7}
+
+
+def test_the_partitions_setting_resizes_every_partitioned_queue_and_the_headers_follow() -> None:
+    from livechat_shared.topology import INBOX_DELIVERIES
+
+    two = INBOX_INBOUND.sized(2)
+    assert (two.name, two.routing_keys, two.ordered) == (INBOX_INBOUND.name, INBOX_INBOUND.routing_keys, True)
+    assert two.partition_names == ("inbox.inbound.p0", "inbox.inbound.p1")
+    assert INBOX_INBOUND.sized(0) is INBOX_INBOUND  # 0: each queue its own number
+    assert INBOX_DELIVERIES.sized(2) is INBOX_DELIVERIES  # an unpartitioned queue stays one queue
+    payload = {"app_id": "app-1", "person": {"external_id": "visitor-1"}}
+    header = partition_header("ingest.message.received.v1", payload, partitions=2)
+    assert header == {PARTITION_HEADER: str(partition_of("app-1:visitor-1", 2))}

@@ -17,12 +17,12 @@ import aio_pika
 import httpx
 from fastapi import FastAPI
 from livechat_shared.bus import partition_exchange, queue_names
-from livechat_shared.contracts import DirectoryUser
+from livechat_shared.contracts import DirectoryUser, Envelope
 from livechat_shared.directory import DirectoryCopy
 from livechat_shared.ids import new_id
 from livechat_shared.mongo import Mongo
 from livechat_shared.settings import ServiceSettings
-from livechat_shared.topology import DURABLE_QUEUES
+from livechat_shared.topology import DURABLE_QUEUES, partition_header
 
 S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")
@@ -183,6 +183,10 @@ def isolated_env(amqp_url: str, mongo_url: str) -> dict[str, str]:
         "LIVECHAT_EXCHANGE": f"test-{run}.events",
         "LIVECHAT_QUEUE_PREFIX": f"test-{run}.",
         "LIVECHAT_MONGODB_DB_PREFIX": f"test_{run}",
+        # Two partitions per partitioned queue (each is a quorum queue with its dead-letter queue):
+        # enough to share them between replicas, and a broker with many concurrent test stacks
+        # keeps its file descriptors.
+        "LIVECHAT_PARTITIONS": "2",
     }
 
 
@@ -283,3 +287,18 @@ def directory_user(
         "team_ids": list(team_ids),
     }
     return DirectoryUser.model_validate({"version": 1, **values, **fields})
+
+
+async def publish_envelope(
+    exchange: aio_pika.abc.AbstractExchange, envelope: Envelope, settings: ServiceSettings
+) -> None:
+    """Publish ``envelope`` onto ``exchange`` as a service's publisher does: persistent, its event id
+    as the message id, and the header that routes it to its partition under ``settings``."""
+    headers = partition_header(envelope.routing_key, envelope.payload, envelope.chat_id, settings.partitions)
+    message = aio_pika.Message(
+        envelope.model_dump_json().encode(),
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers=dict(headers),
+        message_id=envelope.event_id,
+    )
+    await exchange.publish(message, routing_key=envelope.routing_key)

@@ -44,7 +44,7 @@ def queue_name(settings: ServiceSettings, spec: QueueSpec) -> str:
 
 def queue_names(settings: ServiceSettings, spec: QueueSpec) -> tuple[str, ...]:
     """The physical queues of ``spec``: its partitions, or the one queue."""
-    return tuple(f"{settings.queue_prefix}{name}" for name in spec.partition_names)
+    return tuple(f"{settings.queue_prefix}{name}" for name in spec.sized(settings.partitions).partition_names)
 
 
 def partition_exchange(settings: ServiceSettings, spec: QueueSpec) -> str:
@@ -215,7 +215,9 @@ class EventPublisher:
             body=envelope.model_dump_json(),
             event_id=envelope.event_id,
             correlation_id=envelope.correlation_id,
-            headers=partition_header(envelope.routing_key, envelope.payload, envelope.chat_id),
+            headers=partition_header(
+                envelope.routing_key, envelope.payload, envelope.chat_id, self.settings.partitions
+            ),
         )
 
     async def publish_raw(

@@ -41,6 +41,7 @@ from .contracts import Envelope
 from .ids import new_id, utcnow
 from .mongo import Mongo
 from .telemetry import get_logger
+from .topology import partition_header
 
 log = get_logger(__name__)
 
@@ -105,12 +106,14 @@ class Outbox:
         propagate.inject(carrier)
         relaying = self._task is not None and not self._stopping
         lease_until = utcnow() + self.birth_lease if relaying else EPOCH
+        partitions = self.publisher.settings.partitions
         docs = [
             {
                 "_id": e.event_id,
                 "routing_key": e.routing_key,
                 "correlation_id": e.correlation_id,
                 "body": e.model_dump_json(),
+                "headers": partition_header(e.routing_key, e.payload, e.chat_id, partitions),
                 "trace": carrier,
                 "lease_until": lease_until,
                 "lease": self.owner,

@@ -86,6 +86,10 @@ class ServiceSettings(BaseSettings):
     """How often a replica renews its heartbeat and rebalances the partitions it consumes."""
     partition_member_ttl_seconds: float = Field(default=6.0, gt=0)
     """How long a replica's heartbeat counts: a replica silent that long loses its partitions."""
+    partitions: int = Field(default=0, ge=0, le=64)
+    """Every partitioned queue with this many partitions instead of its own number (0: each its
+    own): fewer quorum queues for a small installation or a test run. Every service of one
+    installation must have the same value (publishers pick the partition, consumers declare them)."""
 
     @property
     def database_name(self) -> str:

@@ -45,6 +45,13 @@ class QueueSpec:
     one key's messages keep their order while different keys are applied concurrently. The
     partitions are shared out among the consumer's replicas (``livechat_shared.partitions``)."""
 
+    def sized(self, partitions: int) -> QueueSpec:
+        """This queue with ``partitions`` partitions when it is partitioned and ``partitions`` is set
+        (the ``partitions`` setting); itself otherwise."""
+        if not self.partitions or not partitions:
+            return self
+        return QueueSpec(self.name, self.routing_keys, ordered=self.ordered, partitions=partitions)
+
     @property
     def partition_names(self) -> tuple[str, ...]:
         """The physical queues: ``<name>.p0`` … or the one queue ``<name>``."""
@@ -130,7 +137,9 @@ def partition_of(key: str, partitions: int) -> int:
     return zlib.crc32(key.encode()) % partitions
 
 
-def partition_header(routing_key: str, payload: dict[str, Any], chat_id: str | None = None) -> dict[str, str]:
+def partition_header(
+    routing_key: str, payload: dict[str, Any], chat_id: str | None = None, partitions: int = 0
+) -> dict[str, str]:
     """The header that routes an event to its partition in every partitioned queue bound to it."""
     key_of = PARTITION_KEYS.get(routing_key)
     counts = {
@@ -139,6 +148,7 @@ def partition_header(routing_key: str, payload: dict[str, Any], chat_id: str | N
     if key_of is None or not counts:
         return {}
     (count,) = counts  # every partitioned queue of an event has the same number of partitions
+    count = partitions or count  # the installation's ``partitions`` setting, when set
     return {PARTITION_HEADER: str(partition_of(key_of(payload, chat_id), count))}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 import httpx
 from assignment.settings import Settings
-from livechat_dev.testing import eventually
+from livechat_dev.testing import eventually, publish_envelope
 from livechat_shared.contracts import (
     ChatAssignedV1,
     ChatPlacementChangedV1,
@@ -21,7 +21,6 @@ from livechat_shared.contracts import (
     HandoffTarget,
 )
 from livechat_shared.ids import new_id
-from livechat_shared.topology import partition_header
 
 from .conftest import Org
 
@@ -29,14 +28,14 @@ from .conftest import Org
 class Bus:
     """Publishes placements as the inbox does, and reads routing's decisions from a probe queue."""
 
-    def __init__(self, exchange: aio_pika.abc.AbstractExchange, probe: aio_pika.abc.AbstractQueue) -> None:
-        self.exchange, self.probe = exchange, probe
+    def __init__(
+        self, exchange: aio_pika.abc.AbstractExchange, probe: aio_pika.abc.AbstractQueue, settings: Settings
+    ) -> None:
+        self.exchange, self.probe, self.settings = exchange, probe, settings
 
     async def place(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
         envelope = Envelope.wrap(event, workspace_id=workspace_id, chat_id=chat_id)
-        headers = partition_header(envelope.routing_key, envelope.payload, chat_id)
-        message = aio_pika.Message(envelope.model_dump_json().encode(), headers=headers)  # type: ignore[arg-type]
-        await self.exchange.publish(message, routing_key=envelope.routing_key)
+        await publish_envelope(self.exchange, envelope, self.settings)
 
     async def decision(self, within: float = 20.0) -> Envelope:
         message = await eventually(lambda: self.probe.get(no_ack=True, fail=False), within)
@@ -54,7 +53,7 @@ async def bus(settings: Settings) -> AsyncIterator[Bus]:
         exchange = await channel.get_exchange(settings.exchange)
         queue = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
         await queue.bind(exchange, routing_key="assignment.chat.#")
-        yield Bus(exchange, queue)
+        yield Bus(exchange, queue, settings)
 
 
 async def team_of_agents(
