@@ -363,6 +363,24 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         same(200),
     ),
     ("assignment", "GET", "/v1/presence"): (lambda w, r: ("GET", "/v1/presence", None), EVERYONE),
+    # --- aiagent: each app's bot and the workspace's AI limits: admins change them; who may change
+    # settings reads them (another workspace's admin gets its own workspace's defaults for the id)
+    ("aiagent", "GET", "/v1/apps/{app_id}/bot"): (
+        lambda w, r: ("GET", f"/v1/apps/{w.ids['app']}/bot", None),
+        same(403, admin=200, supervisor=200, foreign_admin=200),
+    ),
+    ("aiagent", "PUT", "/v1/apps/{app_id}/bot"): (
+        lambda w, r: ("PUT", f"/v1/apps/{w.ids['app']}/bot", {}),  # the defaults
+        same(403, admin=200, foreign_admin=200),
+    ),
+    ("aiagent", "GET", "/v1/ai/settings"): (
+        lambda w, r: ("GET", "/v1/ai/settings", None),
+        same(403, admin=200, supervisor=200, foreign_admin=200),
+    ),
+    ("aiagent", "PUT", "/v1/ai/settings"): (
+        lambda w, r: ("PUT", "/v1/ai/settings", {"monthly_interaction_limit": None}),
+        same(403, admin=200, foreign_admin=200),
+    ),
     # --- assignment: the queue: each user sees what they may claim (supervisors and admins: all) -----
     ("assignment", "GET", "/v1/queue"): (lambda w, r: ("GET", "/v1/queue", None), EVERYONE),
     # a chat never handed off: nobody may claim it, in any workspace (the claim race and the targets

@@ -74,18 +74,22 @@ def _quote(text: str) -> str:
     return f'"{flat}"'
 
 
-def summary(person_messages: Sequence[str], reason: str | None = None) -> str:
+def summary(person_messages: Sequence[str], reason: str | None = None, *, count: int | None = None) -> str:
     """A short summary for the agent taking the chat over: why it was handed off, how many messages
     the person wrote, and their first and last message (whitespace collapsed, each cut at
-    ``SUMMARY_QUOTE_LENGTH`` characters). Blank messages are left out."""
+    ``SUMMARY_QUOTE_LENGTH`` characters). Blank messages are left out.
+
+    ``count``: how many messages the person wrote, when ``person_messages`` keeps only some of them
+    (the first and the last ones); by default, the non-blank ones given."""
     said = [m for m in person_messages if m.strip()]
+    written = max(count, len(said)) if count is not None and said else len(said)
     parts = [f"Handoff: {reason}." if reason else "Handoff."]
     if not said:
         parts.append("The person has written nothing yet.")
-    elif len(said) == 1:
+    elif written == 1:
         parts.append(f"The person wrote 1 message: {_quote(said[0])}.")
     else:
         parts.append(
-            f"The person wrote {len(said)} messages. First: {_quote(said[0])}. Last: {_quote(said[-1])}."
+            f"The person wrote {written} messages. First: {_quote(said[0])}. Last: {_quote(said[-1])}."
         )
     return " ".join(parts)

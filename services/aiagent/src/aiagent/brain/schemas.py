@@ -7,23 +7,11 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..core import defaults
+
 TurnKind = Literal["answer", "fallback", "handoff", "greeting"]
 
-DEFAULT_HANDOFF_KEYWORDS = (
-    # en
-    "agent",
-    "human",
-    "operator",
-    "representative",
-    "real person",
-    # fr, es, de
-    "humain",
-    "conseiller",
-    "humano",
-    "agente",
-    "mensch",
-    "mitarbeiter",
-)
+DEFAULT_HANDOFF_KEYWORDS = defaults.HANDOFF_KEYWORDS
 """Words that ask for a person, matched as whole words, ignoring case and accents."""
 
 
@@ -42,17 +30,17 @@ class Article(Frozen):
 class BrainConfig(Frozen):
     """The rule-based brain of one app."""
 
-    greeting: str = "Hello! How can I help you?"
+    greeting: str = defaults.GREETING
     articles: tuple[Article, ...] = ()
-    confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    confidence_threshold: float = Field(default=defaults.CONFIDENCE_THRESHOLD, ge=0.0, le=1.0)
     """The least confidence (see ``KnowledgeBase.confidence``) at which an article is answered."""
-    fallback_answer: str = "Sorry, I did not understand. Could you put it another way?"
-    handoff_answer: str = "Let me find a person to help you."
+    fallback_answer: str = defaults.FALLBACK_ANSWER
+    handoff_answer: str = defaults.HANDOFF_ANSWER
     """What the person is told when the chat is handed to a person."""
     handoff_keywords: tuple[str, ...] = DEFAULT_HANDOFF_KEYWORDS
     handoff_on_request: bool = True
     """Whether a handoff keyword in a message hands the chat to a person."""
-    max_low_confidence_in_a_row: int = Field(default=3, ge=1)
+    max_low_confidence_in_a_row: int = Field(default=defaults.MAX_LOW_CONFIDENCE_IN_A_ROW, ge=1)
     """After this many fallbacks in a row the chat is handed to a person."""
 
     @model_validator(mode="after")
