@@ -5,10 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.runtime import Runtime
-from livechat_shared.topology import INBOX_DELIVERIES, INBOX_DIRECTORY, INBOX_INBOUND, INBOX_TEAMSPACES
+from livechat_shared.topology import (
+    INBOX_AI,
+    INBOX_ASSIGNMENTS,
+    INBOX_DELIVERIES,
+    INBOX_DIRECTORY,
+    INBOX_INBOUND,
+    INBOX_TEAMSPACES,
+)
 from livechat_shared.web import create_service_app
 from livechat_shared.writer import Writer
 
+from .ai_agent.handlers import on_ai_event
+from .ai_agent.use_cases import AiAgentUseCases
 from .attachments import routes as attachment_routes
 from .attachments.repository import AttachmentFiles
 from .attachments.use_cases import AttachmentUseCases
@@ -50,6 +59,8 @@ from .realtime import routes as stream_routes
 from .realtime.handlers import on_chat_event
 from .realtime.hub import StreamHub
 from .realtime.rules import STREAM_KEYS
+from .routing_decisions.handlers import on_routing_decision
+from .routing_decisions.use_cases import RoutingDecisionUseCases
 from .settings import Settings
 from .transfers import routes as transfer_routes
 from .transfers.repository import StaffDirectory
@@ -116,7 +127,13 @@ def create_app(settings: Settings) -> FastAPI:
     runtime.consumers.durable(INBOX_INBOUND, on_message_received(inbound_use_cases))  # every partition
     runtime.consumers.durable(INBOX_DELIVERIES, on_delivery_updated(message_use_cases))
     runtime.consumers.durable(INBOX_TEAMSPACES, on_teamspace_settings_changed(TeamspaceRules(policies)))
-    runtime.keep_directory_copy(INBOX_DIRECTORY)
+    directory = runtime.keep_directory_copy(INBOX_DIRECTORY)
+    ai_agent = AiAgentUseCases(chats=chat_store, messages=message_store, writer=writer)
+    routing_decisions = RoutingDecisionUseCases(
+        chats=chat_store, messages=message_store, staff=directory, writer=writer
+    )
+    runtime.consumers.durable(INBOX_AI, on_ai_event(ai_agent))  # every partition
+    runtime.consumers.durable(INBOX_ASSIGNMENTS, on_routing_decision(routing_decisions))  # every partition
     runtime.consumers.exclusive(f"inbox.stream.{new_id()}", STREAM_KEYS, on_chat_event(hub))
 
     runtime.on_stop.append(hub.close_all)
@@ -135,6 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.hub, app.state.outbox = hub, outbox
     app.state.notes = note_use_cases
+    app.state.ai_agent, app.state.routing_decisions = ai_agent, routing_decisions
     app.state.catalog = catalog_use_cases
     app.state.transfers, app.state.overdue = transfer_use_cases, overdue
     app.state.interactions = InteractionUseCases(InteractionCounts(mongo))

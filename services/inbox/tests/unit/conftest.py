@@ -46,30 +46,32 @@ class FakeChats:
     async def get(self, chat_id: str, session: Any = None) -> Chat | None:
         return self.db.state.chats.get(chat_id)
 
-    async def update(self, chat: Chat, changes: dict[str, Any], session: Any) -> Chat | None:
-        if self.db.before_update is not None:
-            self.db.before_update(self.db.state.chats[chat.id])
-        stored = self.db.state.chats.get(chat.id)
-        if stored is None or stored.version != chat.version:
-            return None
-        updated = stored.model_copy(
-            update={**changes, "version": stored.version + 1, "next_seq": stored.next_seq + 1}
-        )
-        self.db.state.chats[chat.id] = updated
-        return updated
+    async def update(
+        self, chat: Chat, changes: dict[str, Any], session: Any, *, seqs: int = 1
+    ) -> Chat | None:
+        return self._set(chat, changes, seqs)
 
     async def change(self, chat: Chat, changes: dict[str, Any], session: Any) -> Chat | None:
         """As ``update``, without taking a ``seq`` (a change with no message)."""
+        return self._set(chat, changes)
+
+    def _set(self, chat: Chat, changes: dict[str, Any], seqs: int = 0) -> Chat | None:
+        """``$set`` on the stored chat, with the next version, unless it changed since ``chat`` was
+        read; the result is validated as the real store's ``from_doc`` does (stored sub-documents
+        come back typed)."""
         if self.db.before_update is not None:
             self.db.before_update(self.db.state.chats[chat.id])
         stored = self.db.state.chats.get(chat.id)
         if stored is None or stored.version != chat.version:
             return None
-        updated = stored.model_copy(update={**changes, "version": stored.version + 1})
+        bumped = {"version": stored.version + 1, "next_seq": stored.next_seq + seqs}
+        updated = Chat.model_validate({**stored.model_dump(), **changes, **bumped})
         self.db.state.chats[chat.id] = updated
         return updated
 
-    async def touch_existing(self, event: MessageReceivedV1, now: datetime, session: Any) -> Chat | None:
+    async def touch_existing(
+        self, event: MessageReceivedV1, now: datetime, session: Any
+    ) -> tuple[Chat, bool] | None:
         current = next(
             (
                 c
@@ -86,7 +88,7 @@ class FakeChats:
             else {}
         )
         reopened = {"status": "open"} if current.status == "resolved" else {}
-        return self._bump(current, now, **named, **reopened)
+        return self._bump(current, now, **named, **reopened), bool(reopened)
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Any
@@ -112,6 +114,7 @@ class FakeChats:
                 mode="ai",
                 status="open",
                 team_ids=event.team_ids,
+                person_language=event.person.language,
                 created_at=now,
                 updated_at=now,
                 version=0,

@@ -16,7 +16,7 @@ from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
-from ..core.announce import chat_changed, chat_closed
+from ..core.announce import chat_changed, chat_closed, placement_changed
 from ..core.models import Chat
 from ..errors import InvalidCursor, ManageForbidden, UnknownTag, VersionMismatch
 from .rules import is_overdue, parse_sync_cursor, status_change, sync_cursor
@@ -122,6 +122,8 @@ class ChatUseCases:
             events: list[Envelope] = [chat_changed(updated, correlation_id=correlation_id, before=chat)]
             if updated.status == "closed" and chat.status != "closed":
                 events.append(chat_closed(updated, by=user.user_id, correlation_id=correlation_id))
+            moved = placement_changed(chat, updated, correlation_id=correlation_id)  # done, reopened
+            events += [moved] if moved is not None else []
             return Change(updated.snapshot(), events)
 
         return await self.writer.write(work)

@@ -15,6 +15,7 @@ from livechat_shared.contracts import (
     ChatSnapshot,
     ChatStatus,
     DeliveryState,
+    HandoffTarget,
     MessageView,
 )
 from livechat_shared.ids import new_id
@@ -77,6 +78,14 @@ class Chat(Document):
     waiting_since: datetime | None = None
     """When the person's oldest message that no agent has answered yet came (:data:`ANSWERED` once
     an agent replied): the overdue rule compares it with the teamspace's reply-time limit."""
+    target: HandoffTarget | None = None
+    """Who the chat may go to while it waits for an agent: the AI's handoff's target, or the team a
+    user transferred it to (storage only: routing learns it from the placement events)."""
+    handoff_summary: str | None = None
+    """The AI's summary of the conversation for the agent, from its latest handoff (storage only)."""
+    person_language: str | None = None
+    """The person's language as the channel told it when the chat started (storage only: the
+    message events carry it, without a read of the person per message)."""
 
     def scope(self) -> ChatScope:
         return ChatScope(
@@ -120,14 +129,15 @@ def next_message(
     delivery: DeliveryState | None = None,
     inbound_key: str | None = None,
     client_key: str | None = None,
+    seq: int | None = None,
 ) -> Message:
     """A message taking the chat's next ``seq`` (already reserved on ``chat`` by the update that
-    bumped its version)."""
+    bumped its version), or ``seq`` when the update reserved several."""
     return Message(
         id=new_id(),
         workspace_id=chat.workspace_id,
         chat_id=chat.id,
-        seq=chat.next_seq,
+        seq=chat.next_seq if seq is None else seq,
         author=author,
         text=text,
         attachments=list(attachments),

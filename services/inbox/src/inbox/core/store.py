@@ -102,12 +102,13 @@ class ChatStore:
         doc = await self.coll.find_one({"_id": chat_id}, session=session)
         return Chat.from_doc(doc) if doc else None
 
-    async def update(self, chat: Chat, changes: Doc, session: Session) -> Chat | None:
-        """Apply ``changes`` (``$set``) and take the next ``seq`` for a new message, unless the chat
+    async def update(self, chat: Chat, changes: Doc, session: Session, *, seqs: int = 1) -> Chat | None:
+        """Apply ``changes`` (``$set``) and take the next ``seq`` for a new message (the next
+        ``seqs`` for as many messages: the returned ``next_seq`` is the last), unless the chat
         changed since ``chat`` was read (then ``None``)."""
         doc = await self.coll.find_one_and_update(
             {"_id": chat.id, "version": chat.version},
-            {"$set": changes, "$inc": {"version": 1, "next_seq": 1}},
+            {"$set": changes, "$inc": {"version": 1, "next_seq": seqs}},
             return_document=ReturnDocument.AFTER,
             session=session,
         )

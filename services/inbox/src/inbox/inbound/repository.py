@@ -67,9 +67,12 @@ class CurrentChatRepository:
     def __init__(self, mongo: Mongo) -> None:
         self.coll = chats_of(mongo)  # indexes: inbox.core.store.ChatStore
 
-    async def touch_existing(self, event: MessageReceivedV1, now: datetime, session: Session) -> Chat | None:
+    async def touch_existing(
+        self, event: MessageReceivedV1, now: datetime, session: Session
+    ) -> tuple[Chat, bool] | None:
         """The person's current chat in the app, bumped for a new message (version, next ``seq``),
-        without touching the people collection; ``None`` when they have none yet."""
+        without touching the people collection, and whether the message reopened it (it was
+        resolved); ``None`` when they have none yet."""
         changes: dict[str, Any] = {"updated_at": now, "last_message_at": now}
         if event.person.name:
             changes["person.name"] = event.person.name
@@ -79,7 +82,10 @@ class CurrentChatRepository:
         doc = await self.coll.find_one_and_update(
             current, {"$set": changes, **bump}, return_document=ReturnDocument.AFTER, session=session
         )
-        if doc is not None and doc["status"] == "resolved":
+        if doc is None:
+            return None
+        reopened = doc["status"] == "resolved"
+        if reopened:
             # The person's new message reopens a resolved chat: a second write, rarely, in the same
             # transaction (a condition on the status in the first one made every message cost the
             # embedded database far more than this).
@@ -89,7 +95,7 @@ class CurrentChatRepository:
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
-        return Chat.from_doc(doc) if doc else None
+        return Chat.from_doc(doc), reopened
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Session
@@ -114,6 +120,7 @@ class CurrentChatRepository:
                         "tags": [],
                         "custom_fields": {},
                         "rating": None,
+                        "person_language": event.person.language,
                         "created_at": now,
                     },
                     "$set": {

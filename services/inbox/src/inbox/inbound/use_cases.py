@@ -13,7 +13,7 @@ from livechat_shared.telemetry import get_logger
 from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from ..core.announce import message_created
+from ..core.announce import message_created, placement_changed
 from ..core.models import Chat, Message, Person, next_message
 from ..core.store import DuplicateMessage
 from .repository import CreationRace
@@ -31,7 +31,7 @@ class People(Protocol):
 class CurrentChats(Protocol):
     async def touch_existing(
         self, event: MessageReceivedV1, now: datetime, session: Session
-    ) -> Chat | None: ...
+    ) -> tuple[Chat, bool] | None: ...
 
     async def touch_current(
         self, workspace_id: str, event: MessageReceivedV1, person: Person, now: datetime, session: Session
@@ -57,13 +57,16 @@ class InboundUseCases:
             # No record of the event id: the message's unique channel key (below) already makes a
             # repeat of the same event, or of the same channel message under another event id, a no-op.
             now = utcnow()
-            chat = await self.chats.touch_existing(event, now, session)
-            if chat is None:  # the person's first message in this app (or since their last chat)
+            touched = await self.chats.touch_existing(event, now, session)
+            if touched is None:  # the person's first message in this app (or since their last chat)
                 try:
                     person = await self.people.upsert_from_channel(envelope.workspace_id, event, now, session)
                     chat = await self.chats.touch_current(envelope.workspace_id, event, person, now, session)
                 except CreationRace as exc:
                     raise RaceLost from exc
+                reopened = False
+            else:
+                chat, reopened = touched
             message = next_message(
                 chat,
                 Author(type="person", id=chat.person.id, name=chat.person.name),
@@ -76,7 +79,13 @@ class InboundUseCases:
                 await self.messages.insert(message, session)
             except DuplicateMessage as exc:
                 raise AlreadyProcessedError(envelope.event_id) from exc
-            return Change(message, message_created(chat, message, cause=envelope, correlation_id=None))
+            language = event.person.language
+            events = message_created(chat, message, cause=envelope, correlation_id=None, language=language)
+            if reopened:  # rarely: the message reopened a resolved chat, a livechat again for routing
+                was = chat.model_copy(update={"status": "resolved"})
+                moved = placement_changed(was, chat, cause=envelope)
+                events += [moved] if moved is not None else []
+            return Change(message, events)
 
         # Order: the inbound queue is consumed one message at a time (see ``INBOX_INBOUND``), so each
         # person's messages get their ``seq`` in the order the channel delivered them.

@@ -13,7 +13,7 @@ from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
-from ..core.announce import message_created, message_updated
+from ..core.announce import message_created, message_updated, placement_changed
 from ..core.models import ANSWERED, Chat, Message, next_message
 from ..core.store import DuplicateMessage
 from ..errors import NotAssignee, ReplyForbidden, UnknownAlias
@@ -139,6 +139,8 @@ class MessageUseCases:
             except DuplicateMessage as exc:
                 raise RaceLost from exc  # the same reply committed concurrently: read it back
             events = message_created(updated, message, cause=None, correlation_id=correlation_id, before=chat)
+            moved = placement_changed(chat, updated, correlation_id=correlation_id)  # taken (over)
+            events += [moved] if moved is not None else []
             return Change(Reply(message, created=True), events)
 
         return await self.writer.write(work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from livechat_shared.auth import Permission, Principal
+from livechat_shared.contracts import HandoffTarget
 
 from ..core.models import Chat
 
@@ -25,8 +26,15 @@ def to_agent(chat: Chat, agent_id: str) -> dict[str, Any]:
 
 
 def to_team(team_id: str) -> dict[str, Any]:
-    """The chat waits for the team (its assignment rules pick a member): nobody holds it meanwhile."""
-    return {"assignee_id": None, "team_ids": [team_id], "mode": "live", "status": "pending"}
+    """The chat waits for the team (its assignment rules pick a member): nobody holds it meanwhile,
+    and routing offers it to the team's online members."""
+    return {
+        "assignee_id": None,
+        "team_ids": [team_id],
+        "mode": "live",
+        "status": "pending",
+        "target": HandoffTarget(team_ids=[team_id], availability_check=True).model_dump(mode="json"),
+    }
 
 
 def system_text(by: str, *, agent: str | None = None, team: str | None = None) -> str:

@@ -13,7 +13,7 @@ from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
-from ..core.announce import message_created
+from ..core.announce import message_created, placement_changed
 from ..core.models import Chat, Message, next_message
 from ..errors import TransferForbidden, UnknownAgent, UnknownTeam
 from .rules import may_transfer, system_text, to_agent, to_team
@@ -90,6 +90,8 @@ class TransferUseCases:
                     correlation_id=correlation_id,
                 )
             )
+            moved = placement_changed(chat, updated, correlation_id=correlation_id)
+            events += [moved] if moved is not None else []
             return Change(updated.snapshot(), events)
 
         return await self.writer.write(work)

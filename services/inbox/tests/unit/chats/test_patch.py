@@ -22,7 +22,7 @@ from inbox.errors import (
     VersionMismatch,
 )
 from livechat_shared.auth import Permission, Principal, Role
-from livechat_shared.contracts import ChatClosedV1
+from livechat_shared.contracts import ChatClosedV1, ChatPlacementChangedV1
 
 AGENT = Principal(user_id="agent-1", workspace_id="ws-1", role=Role.AGENT, teams=frozenset({"t-1"}))
 OUTSIDER = Principal(user_id="agent-9", workspace_id="ws-1", role=Role.AGENT, teams=frozenset({"t-9"}))
@@ -152,9 +152,31 @@ async def test_closing_announces_the_close_for_collect_feedback(fakes: Any) -> N
     chat = fakes.add_chat(mode="live", assignee_id="agent-1")
     closed = await use_cases(fakes).patch(AGENT, chat.id, ChatPatch(status="closed"))
     assert (closed.status, closed.mode) == ("closed", "ai")
-    assert kinds(fakes) == ["inbox.chat.changed", "inbox.chat.closed"]
+    assert kinds(fakes) == ["inbox.chat.changed", "inbox.chat.closed", "inbox.chat.placement_changed"]
     event = fakes.db.state.outbox[1].open(ChatClosedV1)
     assert (event.closed_by, event.chat_version, event.person_external_id) == ("agent-1", 2, "visitor-1")
+    placement = fakes.db.state.outbox[2].open(ChatPlacementChangedV1)
+    assert (placement.placement, placement.assignee_id, placement.chat_version) == ("done", None, 2)
+
+
+async def test_reopening_by_hand_puts_the_chat_back_in_routing(fakes: Any) -> None:
+    held = fakes.add_chat(mode="ai", status="closed", assignee_id="agent-1")
+    await use_cases(fakes).patch(AGENT, held.id, ChatPatch(status="open"))
+    waiting = fakes.add_chat(mode="live", status="resolved", target={"team_ids": ["t-1"]})
+    await use_cases(fakes).patch(AGENT, waiting.id, ChatPatch(status="pending"))
+    moves = [
+        e.open(ChatPlacementChangedV1) for e in fakes.db.state.outbox if e.type.endswith("placement_changed")
+    ]
+    assert [(m.placement, m.assignee_id, m.target and m.target.team_ids) for m in moves] == [
+        ("held", "agent-1", None),
+        ("waiting", None, ["t-1"]),
+    ]
+
+
+async def test_a_change_that_keeps_the_placement_announces_none(fakes: Any) -> None:
+    chat = fakes.add_chat(mode="live", status="open", assignee_id="agent-1")
+    await use_cases(fakes).patch(AGENT, chat.id, ChatPatch(status="pending"))
+    assert kinds(fakes) == ["inbox.chat.changed"]
 
 
 async def test_a_stale_if_match_is_refused_and_nothing_changes(fakes: Any) -> None:

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inbox.inbound.use_cases import InboundUseCases
-from livechat_shared.contracts import Envelope, MessageReceivedV1, PersonRef
+from livechat_shared.contracts import (
+    ChatPlacementChangedV1,
+    Envelope,
+    MessageCreatedV1,
+    MessageReceivedV1,
+    PersonRef,
+)
 
 
 def use_cases(fakes: Any) -> InboundUseCases:
@@ -19,7 +25,7 @@ def use_cases(fakes: Any) -> InboundUseCases:
 
 
 def received(
-    provider_id: str, text: str = "hello", visitor: str = "visitor-1"
+    provider_id: str, text: str = "hello", visitor: str = "visitor-1", language: str | None = None
 ) -> tuple[Envelope, MessageReceivedV1]:
     event = MessageReceivedV1(
         app_id="app-1",
@@ -28,7 +34,7 @@ def received(
         team_ids=["t-1"],
         channel="webchat",
         external_message_id=provider_id,
-        person=PersonRef(external_id=visitor, name="Ana"),
+        person=PersonRef(external_id=visitor, name="Ana", language=language),
         text=text,
         received_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
@@ -78,3 +84,28 @@ async def test_a_lost_creation_race_is_written_again(fakes: Any) -> None:
     fakes.people.race_once = True
     message = await use_cases(fakes).receive(*received("m-1"))
     assert message is not None and len(fakes.db.state.chats) == 1
+
+
+async def test_the_persons_language_is_kept_on_the_chat_and_told_with_each_message(fakes: Any) -> None:
+    await use_cases(fakes).receive(*received("m-1", language="de"))
+    await use_cases(fakes).receive(*received("m-2"))  # the channel does not say it every time
+    [chat] = fakes.db.state.chats.values()
+    assert chat.person_language == "de"
+    created = [e.open(MessageCreatedV1) for e in fakes.db.state.outbox if e.type == "inbox.message.created"]
+    assert [(c.language, c.app_id, c.status, c.mode) for c in created] == [("de", "app-1", "open", "ai")] * 2
+
+
+async def test_a_message_reopening_a_resolved_livechat_puts_it_back_in_routing(fakes: Any) -> None:
+    chat = fakes.add_chat(mode="live", status="resolved", assignee_id="agent-1")
+    await use_cases(fakes).receive(*received("m-1"))
+    assert fakes.db.state.chats[chat.id].status == "open"
+    assert [e.type for e in fakes.db.state.outbox] == [
+        "inbox.chat.changed",
+        "inbox.message.created",
+        "inbox.chat.placement_changed",
+    ]
+    moved = fakes.db.state.outbox[-1].open(ChatPlacementChangedV1)
+    assert (moved.placement, moved.assignee_id) == ("held", "agent-1")
+
+    await use_cases(fakes).receive(*received("m-2"))  # an ordinary message: no placement event
+    assert [e.type for e in fakes.db.state.outbox][3:] == ["inbox.chat.changed", "inbox.message.created"]

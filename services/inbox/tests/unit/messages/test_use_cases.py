@@ -10,7 +10,13 @@ from inbox.errors import ChatNotFound, NotAssignee, UnknownAlias, WriteConflict
 from inbox.messages.schemas import ReplyCreate
 from inbox.messages.use_cases import MessageUseCases
 from livechat_shared.auth import Principal, Role
-from livechat_shared.contracts import DeliveryUpdatedV1, Envelope, MessageUpdatedV1
+from livechat_shared.contracts import (
+    ChatPlacementChangedV1,
+    DeliveryUpdatedV1,
+    Envelope,
+    MessageCreatedV1,
+    MessageUpdatedV1,
+)
 
 AGENT = Principal(
     user_id="agent-1", workspace_id="ws-1", role=Role.AGENT, teams=frozenset({"t-1"}), name="Ana"
@@ -49,7 +55,16 @@ async def test_a_reply_to_an_ai_chat_takes_it(fakes: Any) -> None:
         "agent-1",
         "pending",
     )
-    assert kinds(fakes) == ["inbox.chat.changed", "inbox.message.created", "inbox.outbound.requested"]
+    assert kinds(fakes) == [
+        "inbox.chat.changed",
+        "inbox.message.created",
+        "inbox.outbound.requested",
+        "inbox.chat.placement_changed",  # taken from the AI: held by the agent now
+    ]
+    placement = fakes.db.state.outbox[-1].open(ChatPlacementChangedV1)
+    assert (placement.placement, placement.assignee_id, placement.chat_version) == ("held", "agent-1", 2)
+    created = fakes.db.state.outbox[1].open(MessageCreatedV1)
+    assert (created.app_id, created.status, created.mode) == ("app-1", "open", "live")
     assert {e.correlation_id for e in fakes.db.state.outbox} == {"corr-1"}
     assert fakes.db.notified == 1
 
@@ -123,7 +138,8 @@ async def test_a_reply_goes_out_under_its_alias_with_its_variables_filled(fakes:
     )
     assert (sent.message.author.name, sent.message.author.alias) == ("Ana", "Support team")
     assert sent.message.text == f"Hi Ana, Support team here about order 48213 ({chat.id}) {{{{x.y}}}}"
-    outbound = fakes.db.state.outbox[-1].payload["message"]
+    [request] = [e for e in fakes.db.state.outbox if e.type == "inbox.outbound.requested"]
+    outbound = request.payload["message"]
     assert (outbound["text"], outbound["author"]["alias"]) == (sent.message.text, "Support team")
 
 

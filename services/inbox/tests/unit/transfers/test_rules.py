@@ -56,7 +56,13 @@ def test_to_an_agent_opens_a_waiting_chat_and_to_a_team_makes_it_wait() -> None:
         "status": "open",
     }
     assert to_agent(chat(status="overdue"), "agent-2") == {"assignee_id": "agent-2", "mode": "live"}
-    assert to_team("t-2") == {"assignee_id": None, "team_ids": ["t-2"], "mode": "live", "status": "pending"}
+    assert to_team("t-2") == {
+        "assignee_id": None,
+        "team_ids": ["t-2"],
+        "mode": "live",
+        "status": "pending",
+        "target": {"user_ids": [], "team_ids": ["t-2"], "language": None, "availability_check": True},
+    }
 
 
 def test_the_history_line_and_the_request_shape() -> None:
