@@ -10,6 +10,7 @@ up without an operator's help.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable
 
 from fastapi import FastAPI
@@ -57,19 +58,32 @@ log = get_logger(__name__)
 
 
 class _StoredSettings:
-    """Each teamspace's settings as routing reads them (the defaults until an admin changed them)."""
+    """Each teamspace's settings as routing reads them (the defaults until an admin changed them),
+    kept for a second: a change made through this replica applies at once (``forget``), one made
+    through another within the second."""
 
-    def __init__(self, settings: TeamspaceSettingsRepository) -> None:
-        self.settings = settings
+    def __init__(self, settings: TeamspaceSettingsRepository, seconds: float = 1.0) -> None:
+        self.settings, self.seconds = settings, seconds
+        self._kept: dict[str, tuple[float, TeamspaceSettings]] = {}
 
     async def of(self, workspace_id: str, teamspace_id: str) -> TeamspaceSettings:
+        kept = self._kept.get(teamspace_id)
+        if kept is not None and time.monotonic() - kept[0] < self.seconds:
+            return kept[1]
         stored = await self.settings.get(workspace_id, teamspace_id)
-        return (
+        value = (
             TeamspaceSettings() if stored is None else TeamspaceSettings.model_validate(stored.model_dump())
         )
+        self._kept[teamspace_id] = (time.monotonic(), value)
+        return value
+
+    def forget(self, teamspace_id: str) -> None:
+        self._kept.pop(teamspace_id, None)
 
 
-def _routing(runtime: Runtime, mongo: Mongo, sweep_seconds: float) -> Routing:
+def _routing(
+    runtime: Runtime, mongo: Mongo, pool: TeamspacePool, settings: _StoredSettings, sweep_seconds: float
+) -> Routing:
     """Routing over this replica's storage: the assigner, the queue, and the sweep every few seconds."""
     loads, queue, decisions = (
         AgentLoadRepository(mongo),
@@ -82,8 +96,8 @@ def _routing(runtime: Runtime, mongo: Mongo, sweep_seconds: float) -> Routing:
         assigner=assigner,
         queue=queue,
         loads=loads,
-        pool=TeamspacePool(mongo),
-        settings=_StoredSettings(TeamspaceSettingsRepository(mongo)),
+        pool=pool,
+        settings=settings,
         log=decisions,
         announcer=announcer,
     )
@@ -100,12 +114,19 @@ def create_app(settings: Settings) -> FastAPI:
     workspaces, users = WorkspaceRepository(mongo), UserRepository(mongo)
     runtime.directory = UserDirectory(users)
     teamspaces = TeamspaceRepository(mongo)
-    routing = _routing(runtime, mongo, settings.assignment_sweep_seconds)
+    stored_settings = _StoredSettings(TeamspaceSettingsRepository(mongo))
+    pool = TeamspacePool(mongo)
+    routing = _routing(runtime, mongo, pool, stored_settings, settings.assignment_sweep_seconds)
+
+    async def settings_changed(workspace_id: str, teamspace_id: str) -> None:
+        stored_settings.forget(teamspace_id)  # a raised limit applies at once: drain
+        await _drained(routing.drain(workspace_id, teamspace_id))
+
     teamspace_settings = TeamspaceSettingsUseCases(
         settings=TeamspaceSettingsRepository(mongo),
         teamspaces=teamspaces,
         writer=writer,
-        on_change=lambda workspace_id, teamspace_id: _drained(routing.drain(workspace_id, teamspace_id)),
+        on_change=settings_changed,
     )
     directory = DirectoryUseCases(
         workspaces=workspaces,
@@ -136,6 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.teamspace_settings = teamspace_settings
 
     async def came_online(user: Principal, view: PresenceView) -> None:
+        pool.forget_presence()
         if view.status == "online":
             await _drained(routing.drain_for(user.workspace_id, sorted(user.teams)))
 

@@ -9,6 +9,7 @@ assigned, its release.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -222,6 +223,20 @@ class ChatAssignmentRepository:
             upsert=True,
         )
 
+    async def confirm_holder(self, chat_id: str, agent_id: str, inbox_version: int) -> bool:
+        """The inbox confirms that the agent holds the chat as recorded here (the usual answer to an
+        assignment): one update; False when the record says otherwise or the placement is stale."""
+        result = await self.coll.update_one(
+            {
+                "_id": chat_id,
+                "state": "assigned",
+                "assignee_id": agent_id,
+                "inbox_version": {"$lt": inbox_version},
+            },
+            {"$set": {"inbox_version": inbox_version, "announce": None}},
+        )
+        return result.modified_count == 1
+
     async def note_inbox(self, chat_id: str, inbox_version: int) -> None:
         """The inbox's placement at ``inbox_version`` was applied: older ones are stale from now on,
         and whatever was announced before it has arrived (or was overtaken)."""
@@ -335,29 +350,56 @@ class RoutingStateRepository:
 
 
 class TeamspacePool:
-    """The candidates of a teamspace as stored now: the active and inactive members of its teams, with
-    their presence and their load (four reads: teams, users, presence, loads)."""
+    """The candidates of a teamspace as stored: the members of its teams with their presence and
+    their load. Loads are read fresh every time (a hint: the claim decides); the teams and their
+    members change rarely and are kept for ``directory_seconds`` (a new member is a candidate within that);
+    presence is kept for ``presence_seconds`` (cleared at once by a change through this replica)."""
 
-    def __init__(self, mongo: Mongo) -> None:
+    def __init__(self, mongo: Mongo, directory_seconds: float = 2.0, presence_seconds: float = 0.5) -> None:
         self.db = mongo.db
+        self.directory_seconds, self.presence_seconds = directory_seconds, presence_seconds
+        self._members: dict[str, tuple[float, list[str], list[dict[str, Any]]]] = {}
+        self._presence_kept: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
+
+    async def _teamspace(self, teamspace_id: str) -> tuple[list[str], list[dict[str, Any]]]:
+        """The teamspace's teams and their members (kept for ``directory_seconds``)."""
+        kept = self._members.get(teamspace_id)
+        if kept is not None and time.monotonic() - kept[0] < self.directory_seconds:
+            return kept[1], kept[2]
+        teams = [str(t) for t in await self.db["teams"].distinct("_id", {"teamspace_id": teamspace_id})]
+        users = await self.db["users"].find({"team_ids": {"$in": teams}}).sort("_id", ASCENDING).to_list()
+        self._members[teamspace_id] = (time.monotonic(), teams, users)
+        return teams, users
 
     async def team_ids(self, teamspace_id: str) -> list[str]:
-        return [str(t) for t in await self.db["teams"].distinct("_id", {"teamspace_id": teamspace_id})]
+        teams, _ = await self._teamspace(teamspace_id)
+        return teams
 
-    async def existing_teams(self, workspace_id: str, team_ids: list[str]) -> set[str]:
-        """Those of ``team_ids`` that are teams of the workspace."""
-        query = {"_id": {"$in": team_ids}, "workspace_id": workspace_id}
-        return {str(t) for t in await self.db["teams"].distinct("_id", query)}
+    async def existing_teams(self, teamspace_id: str, team_ids: list[str]) -> set[str]:
+        """Those of ``team_ids`` that are teams of the teamspace (a team elsewhere cannot serve it)."""
+        return set(team_ids) & set(await self.team_ids(teamspace_id))
 
     async def teamspaces_of(self, team_ids: list[str]) -> list[str]:
         """The teamspaces of these teams."""
         return [str(t) for t in await self.db["teams"].distinct("teamspace_id", {"_id": {"$in": team_ids}})]
 
+    async def _presence(self, teamspace_id: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The members' presence, kept for ``presence_seconds`` (a change reaches routing within)."""
+        kept = self._presence_kept.get(teamspace_id)
+        if kept is not None and time.monotonic() - kept[0] < self.presence_seconds:
+            return kept[1]
+        found = {str(p["_id"]): p for p in await self.db["presence"].find({"_id": {"$in": ids}}).to_list()}
+        self._presence_kept[teamspace_id] = (time.monotonic(), found)
+        return found
+
+    def forget_presence(self) -> None:
+        """A presence changed through this replica: read it again at the next decision."""
+        self._presence_kept.clear()
+
     async def candidates(self, teamspace_id: str) -> list[Candidate]:
-        teams = await self.team_ids(teamspace_id)
-        users = await self.db["users"].find({"team_ids": {"$in": teams}}).sort("_id", ASCENDING).to_list()
+        _, users = await self._teamspace(teamspace_id)
         ids = [str(u["_id"]) for u in users]
-        presence = {str(p["_id"]): p for p in await self.db["presence"].find({"_id": {"$in": ids}}).to_list()}
+        presence = await self._presence(teamspace_id, ids)
         loads = {
             str(d["_id"]): int(d["open"])
             for d in await self.db["agent_loads"].find({"_id": {"$in": ids}}, {"open": 1}).to_list()

@@ -103,9 +103,15 @@ class Assigner:
     """Claims one chat may lose (each to an agent who filled up meanwhile) before it waits."""
     batch: int = 50
     """Pending chats read at a time while draining."""
+    _draining: set[str] = field(default_factory=set, init=False, repr=False)
+    _again: set[str] = field(default_factory=set, init=False, repr=False)
 
     async def assign(
-        self, request: ChatHandoff, pool: CandidatePool, settings: TeamspaceSettings
+        self,
+        request: ChatHandoff,
+        pool: CandidatePool,
+        settings: TeamspaceSettings,
+        candidates: list[Candidate] | None = None,
     ) -> ChatAssignment:
         """Queue the handed-off chat (once, however often it is handed off) and assign it if an agent
         can take it. When older chats of the teamspace are waiting, the queue is drained instead, so
@@ -117,36 +123,72 @@ class Assigner:
             return chat
         head = await self.assignments.oldest_pending(request.teamspace_id, 1)
         if head and head[0].id != chat.id and head[0].enqueued_seq < chat.enqueued_seq:
-            _, decided = await self._drain(request.teamspace_id, pool, settings)
+            drained = await self._drain_once(request.teamspace_id, pool, settings)
+            if drained is None:  # a drain of the teamspace runs in this process: it serves the chat
+                return await self._current(chat)
+            _, decided, candidates = drained
             if chat.id not in decided:  # the drain stopped before its turn: nobody has room
-                await self._log_waiting(chat, await pool.candidates(request.teamspace_id), settings)
+                await self._log_waiting(chat, candidates, settings)
             return await self._current(chat)
-        await self._place(chat, await pool.candidates(request.teamspace_id), pool, settings)
+        if candidates is None:
+            candidates = await pool.candidates(request.teamspace_id)
+        await self._place(chat, candidates, pool, settings)
         return await self._current(chat)
 
     async def drain(self, teamspace_id: str, pool: CandidatePool, settings: TeamspaceSettings) -> int:
         """Assign the teamspace's pending chats, oldest first, while some agent has room; returns how
         many were assigned. A chat nobody eligible can take stays in its place and the next one is
         tried (its targets may differ): a younger chat only passes an older one nobody could take."""
-        assigned, _ = await self._drain(teamspace_id, pool, settings)
-        return assigned
+        drained = await self._drain_once(teamspace_id, pool, settings)
+        return 0 if drained is None else drained[0]
+
+    async def _drain_once(
+        self, teamspace_id: str, pool: CandidatePool, settings: TeamspaceSettings
+    ) -> tuple[int, set[str], list[Candidate]] | None:
+        """One drain of a teamspace at a time in this process: a drain asked for while one runs makes
+        that one go over the queue again when it is done, and returns ``None`` at once. (Concurrent
+        drains of one queue would all offer the same freed capacity to the same oldest chat: one
+        claim wins, the others are lost work.)"""
+        if teamspace_id in self._draining:
+            self._again.add(teamspace_id)
+            return None
+        self._draining.add(teamspace_id)
+        try:
+            assigned, decided, candidates = 0, set[str](), list[Candidate]()
+            while True:
+                self._again.discard(teamspace_id)
+                count, seen, candidates = await self._drain(teamspace_id, pool, settings)
+                assigned, decided = assigned + count, decided | seen
+                if teamspace_id not in self._again:
+                    return assigned, decided, candidates
+        finally:
+            self._draining.discard(teamspace_id)
 
     async def _drain(
         self, teamspace_id: str, pool: CandidatePool, settings: TeamspaceSettings
-    ) -> tuple[int, set[str]]:
-        """:meth:`drain`, also saying which chats it decided on."""
+    ) -> tuple[int, set[str], list[Candidate]]:
+        """:meth:`drain`, also saying which chats it decided on, and the candidates as it left them.
+
+        The candidates are read once per batch and their loads kept current here as chats are given
+        (a hint: the claim in the database decides; a lost claim reads them again)."""
         assigned, after, decided = 0, 0, set[str]()
+        candidates: list[Candidate] = []
         while True:
             chats = await self.assignments.oldest_pending(teamspace_id, self.batch, after)
             if not chats:
-                return assigned, decided
+                return assigned, decided, candidates
+            candidates = await pool.candidates(teamspace_id)
             for chat in chats:
-                candidates = await pool.candidates(teamspace_id)
                 if not has_room(candidates, chat.teamspace_id, settings):
-                    return assigned, decided
+                    return assigned, decided, candidates
                 decided.add(chat.id)
-                if await self._place(chat, candidates, pool, settings):
+                chosen = await self._place(chat, candidates, pool, settings)
+                if chosen is not None:
                     assigned += 1
+                    candidates = [
+                        c.model_copy(update={"open_chats": c.open_chats + 1}) if c.user_id == chosen else c
+                        for c in candidates
+                    ]
                 after = chat.enqueued_seq
 
     async def release(self, chat_id: str) -> ChatAssignment | None:
@@ -155,11 +197,17 @@ class Assigner:
         chat = await self.assignments.get(chat_id)
         if chat is None or chat.state != "assigned" or chat.assignee_id is None:
             return chat
+        await self.release_held(chat)
+        return await self.assignments.get(chat_id)
+
+    async def release_held(self, chat: ChatAssignment) -> None:
+        """:meth:`release` of a chat just read as assigned (no second read)."""
+        if chat.assignee_id is None:
+            return
         # The load first: a crash in between leaves the chat assigned, and the redelivered release
         # finishes (releasing the load again is a no-op); never an agent with a chat they do not count.
-        await self.loads.release(chat.assignee_id, chat_id)
-        await self.assignments.mark_released(chat_id, chat.assignee_id)
-        return await self.assignments.get(chat_id)
+        await self.loads.release(chat.assignee_id, chat.id)
+        await self.assignments.mark_released(chat.id, chat.assignee_id)
 
     async def requeue(self, chat_id: str, reason: str) -> ChatAssignment | None:
         """Take the chat back from its assignee (away too long): their capacity is free, and the inbox
@@ -187,9 +235,9 @@ class Assigner:
         candidates: list[Candidate],
         pool: CandidatePool,
         settings: TeamspaceSettings,
-    ) -> bool:
-        """Decide, claim, mark, log: True when this call assigned the chat."""
-        state = await self.states.get(chat.teamspace_id)
+    ) -> str | None:
+        """Decide, claim, mark, log: the agent this call assigned the chat to (``None``: it did not)."""
+        state = await self._state(chat.teamspace_id, settings)
         lost: list[str] = []
         for attempt in range(max(1, self.max_attempts)):
             if attempt:
@@ -198,7 +246,7 @@ class Assigner:
             decision = decide(offered, chat.handoff, settings, state, self.rng)
             if decision.user_id is None:
                 await self.log.append(chat.id, _noting_lost(decision, lost))
-                return False
+                return None
             chosen = next(c for c in offered if c.user_id == decision.user_id)
             limit = claim_limit(chosen, settings)
             if not await self.loads.claim(chat.workspace_id, chosen.user_id, chat.id, limit):
@@ -218,22 +266,32 @@ class Assigner:
                 now = await self.assignments.get(chat.id)
                 if now is None or now.assignee_id != chosen.user_id:
                     await self.loads.release(chosen.user_id, chat.id)
-                return False
-            await self.states.put(chat.teamspace_id, decision.next_state)
+                return None
+            if settings.method == "round_robin":
+                await self.states.put(chat.teamspace_id, decision.next_state)
             await self.log.append(chat.id, decision)
-            await self._announce(chat.id)
-            return True
+            if self.announcer is not None:  # as stored by mark_assigned: no need to read it back
+                assigned = {"state": "assigned", "assignee_id": chosen.user_id, "announce": announce}
+                await self.announcer.announce(chat.model_copy(update=assigned))
+            return chosen.user_id
         reason = f"{len(lost)} claims lost to agents who filled up meanwhile; waits in the queue"
         waiting = decision.model_copy(update={"user_id": None, "reason": reason, "next_state": state})
         await self.log.append(chat.id, waiting)
-        return False
+        return None
+
+    async def _state(self, teamspace_id: str, settings: TeamspaceSettings) -> RoutingState:
+        """The teamspace's routing memory: round robin's last pick (the other methods need none, and
+        neither read nor write it)."""
+        if settings.method != "round_robin":
+            return RoutingState()
+        return await self.states.get(teamspace_id)
 
     async def _log_waiting(
         self, chat: ChatAssignment, candidates: list[Candidate], settings: TeamspaceSettings
     ) -> None:
         """Log why a chat queued behind older ones waits: routing's view of the candidates, with
         nobody chosen (whoever routing would pick goes to an older chat first)."""
-        state = await self.states.get(chat.teamspace_id)
+        state = await self._state(chat.teamspace_id, settings)
         decision = decide(candidates, chat.handoff, settings, state, self.rng)
         if decision.user_id is not None:
             reason = "waits its turn: older chats of the teamspace are waiting"
@@ -261,6 +319,8 @@ class Queue(Assignments, Protocol):
 
     async def note_inbox(self, chat_id: str, inbox_version: int) -> None: ...
 
+    async def confirm_holder(self, chat_id: str, agent_id: str, inbox_version: int) -> bool: ...
+
     async def unannounced(self, before: datetime, limit: int = 100) -> list[ChatAssignment]: ...
 
     async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]: ...
@@ -273,7 +333,7 @@ class Queue(Assignments, Protocol):
 
 
 class Pool(CandidatePool, Protocol):
-    async def existing_teams(self, workspace_id: str, team_ids: list[str]) -> set[str]: ...
+    async def existing_teams(self, teamspace_id: str, team_ids: list[str]) -> set[str]: ...
 
     async def teamspaces_of(self, team_ids: list[str]) -> list[str]: ...
 
@@ -308,13 +368,16 @@ class Routing:
         """Apply the inbox's placement of a chat (older ones than the last applied are stale): a
         waiting chat is queued and routed, a held one counts against its holder's capacity, a done
         one frees it; freed capacity goes to the oldest waiting chat at once."""
+        held_by = event.assignee_id if event.placement == "held" else None
+        if held_by is not None and await self.queue.confirm_holder(chat_id, held_by, event.chat_version):
+            return  # the usual answer to an assignment: the inbox applied it
         stored = await self.queue.get(chat_id)
         if stored is not None and event.chat_version <= stored.inbox_version:
             return
         freed = stored.assignee_id if stored is not None and stored.state == "assigned" else None
         if event.placement == "waiting":
-            if freed is not None:
-                await self.assigner.release(chat_id)
+            if stored is not None and freed is not None:
+                await self.assigner.release_held(stored)
             await self._route(workspace_id, chat_id, event)
         elif event.placement == "held" and event.assignee_id is not None:
             if freed == event.assignee_id:
@@ -326,8 +389,8 @@ class Routing:
                 await self.queue.hold(workspace_id, event.teamspace_id, chat_id, event.assignee_id)
             await self.queue.note_inbox(chat_id, event.chat_version)
         else:
-            if freed is not None:
-                await self.assigner.release(chat_id)
+            if stored is not None and freed is not None:
+                await self.assigner.release_held(stored)
             elif stored is not None:
                 await self.queue.cancel(chat_id)
             await self.queue.note_inbox(chat_id, event.chat_version)
@@ -337,8 +400,11 @@ class Routing:
     async def _route(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
         settings = await self.settings.of(workspace_id, event.teamspace_id)
         target = event.target or HandoffTarget()
-        known = {c.user_id for c in await self.pool.candidates(event.teamspace_id)}
-        teams = await self.pool.existing_teams(workspace_id, target.team_ids) if target.team_ids else set()
+        candidates = await self.pool.candidates(event.teamspace_id)
+        known = {c.user_id for c in candidates}
+        teams = (
+            await self.pool.existing_teams(event.teamspace_id, target.team_ids) if target.team_ids else set()
+        )
         handoff, note = resolve_target(event.teamspace_id, target, teams, known)
         if note is not None:
             await self.log.append(chat_id, _note(event.teamspace_id, settings, note))
@@ -349,7 +415,7 @@ class Routing:
             inbox_version=event.chat_version,
             summary=event.summary,
         )
-        await self.assigner.assign(request, self.pool, settings)
+        await self.assigner.assign(request, self.pool, settings, candidates)
 
     async def drain(self, workspace_id: str, teamspace_id: str) -> int:
         """Give the teamspace's waiting chats, oldest first, to agents with room."""

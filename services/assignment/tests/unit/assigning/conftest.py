@@ -111,6 +111,15 @@ class FakeAssignments:
             update={"state": "assigned", "assignee_id": agent_id, "announce": None}
         )
 
+    async def confirm_holder(self, chat_id: str, agent_id: str, inbox_version: int) -> bool:
+        stored = self.items.get(chat_id)
+        if stored is None or (stored.state, stored.assignee_id) != ("assigned", agent_id):
+            return False
+        if stored.inbox_version >= inbox_version:
+            return False
+        self.items[chat_id] = stored.model_copy(update={"inbox_version": inbox_version, "announce": None})
+        return True
+
     async def note_inbox(self, chat_id: str, inbox_version: int) -> None:
         stored = self.items.get(chat_id)
         if stored is not None:

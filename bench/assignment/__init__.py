@@ -1,0 +1,1 @@
+"""The assignment benchmark: handoffs to assignments with three assignment replicas."""
