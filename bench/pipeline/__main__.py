@@ -152,6 +152,11 @@ are per accepted message, over the whole run (until the bus is quiet again).""",
             default=os.environ.get(f"LIVECHAT_BENCH_URL_{name.upper()}"),
             help=f"the {name} service (optional: its /metrics and CPU are then counted)",
         )
+    parser.add_argument(
+        "--ai",
+        action="store_true",
+        help="leave the app's AI agent on (it answers or hands off every message; off by default)",
+    )
     ext.add_argument("--app-id", default=os.environ.get("LIVECHAT_BENCH_APP_ID"), help="a webchat app")
     ext.add_argument("--token", default=os.environ.get("LIVECHAT_BENCH_TOKEN"), help="its admin's token")
     parser.add_argument(
@@ -301,6 +306,20 @@ async def measured(
     return run_record(title, figs, cost, unit, settled)
 
 
+async def ai_agent(http: httpx.AsyncClient, stack: Stack, app_id: str, token: str, *, enabled: bool) -> None:
+    """Turn the app's AI agent on or off (off by default: the bench measures the message path; with
+    ``--ai`` every message is also answered, or handed off, by the AI agent)."""
+    url = next((m.url for m in stack.services if m.name == "aiagent" and m.url), None)
+    if url is None:
+        return
+    answer = await http.put(
+        f"{url}/v1/apps/{app_id}/bot", headers={"Authorization": f"Bearer {token}"}, json={"enabled": enabled}
+    )
+    if answer.status_code != 200:
+        raise RuntimeError(f"configuring the app's AI agent answered {answer.status_code}: {answer.text}")
+    say(f"the app's AI agent is {'on' if enabled else 'off'}")
+
+
 async def bench(
     args: argparse.Namespace, stack: Stack, workspace: dict[str, Any], report: dict[str, Any]
 ) -> None:
@@ -336,6 +355,7 @@ async def bench(
             report["baselines"] = [b.as_dict() for b in items]
             say("\n" + baseline_text(items))
 
+        await ai_agent(http, stack, app_id, token, enabled=args.ai)
         visitors = await start_visitors(http, stack.ingest_url, app_id, args.visitors)
         ws_url = stack.inbox_urls[0].replace("http://", "ws://") + f"/v1/stream?token={token}"
         async with AgentSocket(ws_url) as agent:
