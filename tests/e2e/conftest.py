@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import subprocess
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,19 @@ def stack(amqp_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="session")
 def workspace(stack: Stack) -> dict[str, Any]:
-    """A workspace made by ``livechat bootstrap``, as a user would."""
-    return stack.cli("bootstrap", "--workspace", "E2E")
+    """A workspace made by ``livechat bootstrap``, as a user would, with its Webchat app's AI agent
+    off: the tests of the message path, permissions and crash safety see only what people and agents
+    write. The AI agent's tests (``test_handoff_flow.py``) make apps of their own, with the AI on."""
+    made: dict[str, Any] = stack.cli("bootstrap", "--workspace", "E2E")
+    url = f"{stack.url('aiagent')}/v1/apps/{made['app_id']}/bot"
+    deadline = time.monotonic() + 30
+    while True:  # until the AI agent's copy of the directory knows the new admin
+        answer = httpx.put(url, headers=auth(made["token"]), json={"enabled": False}, timeout=10)
+        if answer.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert answer.status_code == 200, answer.text
+    return made
 
 
 def auth(token: str) -> dict[str, str]:
