@@ -370,7 +370,8 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         same(403, admin=200, supervisor=200, foreign_admin=200),
     ),
     ("aiagent", "PUT", "/v1/apps/{app_id}/bot"): (
-        lambda w, r: ("PUT", f"/v1/apps/{w.ids['app']}/bot", {}),  # the defaults
+        # the defaults with the AI off, as the workspace fixture left it for the other tests
+        lambda w, r: ("PUT", f"/v1/apps/{w.ids['app']}/bot", {"enabled": False}),
         same(403, admin=200, foreign_admin=200),
     ),
     ("aiagent", "GET", "/v1/ai/settings"): (

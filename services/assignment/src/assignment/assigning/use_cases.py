@@ -182,7 +182,11 @@ class Assigner:
                 if not has_room(candidates, chat.teamspace_id, settings):
                     return assigned, decided, candidates
                 decided.add(chat.id)
-                chosen = await self._place(chat, candidates, pool, settings)
+                chosen, contended = await self._place(chat, candidates, pool, settings)
+                if chosen is None and contended:
+                    # Its claims were lost to other drains and nobody is left: they fill the freed
+                    # capacity in the queue's order; a younger chat must not pass this one.
+                    return assigned, decided, candidates
                 if chosen is not None:
                     assigned += 1
                     candidates = [
@@ -235,8 +239,9 @@ class Assigner:
         candidates: list[Candidate],
         pool: CandidatePool,
         settings: TeamspaceSettings,
-    ) -> str | None:
-        """Decide, claim, mark, log: the agent this call assigned the chat to (``None``: it did not)."""
+    ) -> tuple[str | None, bool]:
+        """Decide, claim, mark, log: the agent this call assigned the chat to (``None``: it did not),
+        and whether claims were lost to agents filling up meanwhile (other drains at work)."""
         state = await self._state(chat.teamspace_id, settings)
         lost: list[str] = []
         for attempt in range(max(1, self.max_attempts)):
@@ -246,7 +251,7 @@ class Assigner:
             decision = decide(offered, chat.handoff, settings, state, self.rng)
             if decision.user_id is None:
                 await self.log.append(chat.id, _noting_lost(decision, lost))
-                return None
+                return None, bool(lost)
             chosen = next(c for c in offered if c.user_id == decision.user_id)
             limit = claim_limit(chosen, settings)
             if not await self.loads.claim(chat.workspace_id, chosen.user_id, chat.id, limit):
@@ -266,18 +271,18 @@ class Assigner:
                 now = await self.assignments.get(chat.id)
                 if now is None or now.assignee_id != chosen.user_id:
                     await self.loads.release(chosen.user_id, chat.id)
-                return None
+                return None, False
             if settings.method == "round_robin":
                 await self.states.put(chat.teamspace_id, decision.next_state)
             await self.log.append(chat.id, decision)
             if self.announcer is not None:  # as stored by mark_assigned: no need to read it back
                 assigned = {"state": "assigned", "assignee_id": chosen.user_id, "announce": announce}
                 await self.announcer.announce(chat.model_copy(update=assigned))
-            return chosen.user_id
+            return chosen.user_id, bool(lost)
         reason = f"{len(lost)} claims lost to agents who filled up meanwhile; waits in the queue"
         waiting = decision.model_copy(update={"user_id": None, "reason": reason, "next_state": state})
         await self.log.append(chat.id, waiting)
-        return None
+        return None, True
 
     async def _state(self, teamspace_id: str, settings: TeamspaceSettings) -> RoutingState:
         """The teamspace's routing memory: round robin's last pick (the other methods need none, and
