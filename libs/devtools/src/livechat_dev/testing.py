@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 import aio_pika
@@ -19,6 +21,7 @@ from fastapi import FastAPI
 from livechat_shared.bus import partition_exchange, queue_names
 from livechat_shared.contracts import DirectoryUser, Envelope
 from livechat_shared.directory import DirectoryCopy
+from livechat_shared.errors import DomainError
 from livechat_shared.ids import new_id
 from livechat_shared.mongo import Mongo
 from livechat_shared.settings import ServiceSettings
@@ -302,3 +305,33 @@ async def publish_envelope(
         message_id=envelope.event_id,
     )
     await exchange.publish(message, routing_key=envelope.routing_key)
+
+
+def domain_errors(module: ModuleType) -> list[type[DomainError]]:
+    """The domain errors a service's ``errors`` module defines (not those it imports)."""
+    return [
+        cls
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, DomainError) and cls.__module__ == module.__name__
+    ]
+
+
+def http_status_of(module: ModuleType, cls: type[DomainError]) -> int | None:
+    """The HTTP status ``module.HTTP_STATUS`` gives ``cls`` (through its nearest mapped base)."""
+    statuses: Mapping[type[DomainError], int] = module.HTTP_STATUS
+    return next((statuses[c] for c in cls.__mro__ if c in statuses), None)
+
+
+@contextlib.asynccontextmanager
+async def probe_queue(
+    settings: ServiceSettings, routing_key: str
+) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+    """A queue of the test's own (exclusive, deleted with its connection) bound to ``routing_key`` on
+    the events exchange, which a service must have declared."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(settings.exchange)
+        queue = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
+        await queue.bind(exchange, routing_key=routing_key)
+        yield queue

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 from aiagent import errors
+from livechat_dev.testing import domain_errors, http_status_of
 from livechat_shared.errors import DomainError
 
-DOMAIN_ERRORS = [
-    cls
-    for _, cls in inspect.getmembers(errors, inspect.isclass)
-    if issubclass(cls, DomainError) and cls.__module__ == errors.__name__
-]
+DOMAIN_ERRORS = domain_errors(errors)
 
 
 def status_of(cls: type[DomainError]) -> int | None:
-    return next((errors.HTTP_STATUS[c] for c in cls.__mro__ if c in errors.HTTP_STATUS), None)
+    return http_status_of(errors, cls)
 
 
 @pytest.mark.parametrize("cls", DOMAIN_ERRORS, ids=lambda c: c.__name__)

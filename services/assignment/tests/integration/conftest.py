@@ -13,7 +13,7 @@ import pytest
 from assignment.app import create_app
 from assignment.settings import Settings
 from fastapi import FastAPI
-from livechat_dev.testing import eventually, running, settings_from
+from livechat_dev.testing import eventually, probe_queue, running, settings_from
 from livechat_shared.auth import issue_token
 from livechat_shared.contracts import DirectoryUser, Envelope, UserChangedV1
 from livechat_shared.ids import new_id
@@ -113,13 +113,8 @@ class Probe:
 
 @contextlib.asynccontextmanager
 async def probing(settings: Settings) -> AsyncIterator[Probe]:
-    """Bind a probe queue to ``assignment.user.#`` (the exchange must exist: a service declared it)."""
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(settings.exchange)
-        queue = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
-        await queue.bind(exchange, routing_key="assignment.user.#")
+    """A probe queue bound to ``assignment.user.#`` (the exchange must exist: a service declared it)."""
+    async with probe_queue(settings, "assignment.user.#") as queue:
         yield Probe(queue)
 
 

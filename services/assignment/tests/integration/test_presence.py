@@ -4,30 +4,21 @@ changes nothing, the announcement on the bus, listing, bad input and workspace i
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import aio_pika
 import httpx
 from assignment.settings import Settings
-from livechat_dev.testing import eventually
+from livechat_dev.testing import eventually, probe_queue
 from livechat_shared.contracts import Envelope, PresenceChangedV1
-from livechat_shared.ids import new_id
 
 from .conftest import Org
 
 
-@contextlib.asynccontextmanager
-async def presence_events(settings: Settings) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+def presence_events(settings: Settings) -> contextlib.AbstractAsyncContextManager[aio_pika.abc.AbstractQueue]:
     """A probe queue of this test's own bound to ``assignment.presence.#``."""
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(settings.exchange)
-        queue = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
-        await queue.bind(exchange, routing_key="assignment.presence.#")
-        yield queue
+    return probe_queue(settings, "assignment.presence.#")
 
 
 async def take(queue: aio_pika.abc.AbstractQueue, count: int) -> list[tuple[str, PresenceChangedV1]]:

@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 import httpx
 from assignment.settings import Settings
-from livechat_dev.testing import eventually, publish_envelope
+from livechat_dev.testing import eventually, probe_queue, publish_envelope
 from livechat_shared.contracts import (
     ChatAssignedV1,
     ChatPlacementChangedV1,
@@ -47,13 +47,11 @@ class Bus:
 
 @contextlib.asynccontextmanager
 async def bus(settings: Settings) -> AsyncIterator[Bus]:
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(settings.exchange)
-        queue = await channel.declare_queue(f"{settings.queue_prefix}probe-{new_id()}", exclusive=True)
-        await queue.bind(exchange, routing_key="assignment.chat.#")
-        yield Bus(exchange, queue, settings)
+    async with probe_queue(settings, "assignment.chat.#") as queue:
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            exchange = await (await connection.channel()).get_exchange(settings.exchange)
+            yield Bus(exchange, queue, settings)
 
 
 async def team_of_agents(

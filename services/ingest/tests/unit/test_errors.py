@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 from ingest import errors
 from ingest.errors import (
@@ -16,15 +14,12 @@ from ingest.errors import (
     VisitorUnverified,
     WebchatAppNotFound,
 )
+from livechat_dev.testing import domain_errors
 from livechat_shared.errors import DomainError
 
 
 def test_every_domain_error_of_the_service_is_mapped() -> None:
-    defined = {
-        cls
-        for _, cls in inspect.getmembers(errors, inspect.isclass)
-        if issubclass(cls, DomainError) and cls.__module__ == errors.__name__
-    }
+    defined = set(domain_errors(errors))
     assert defined, "errors.py defines no domain errors"
     assert sorted(c.__name__ for c in defined - set(HTTP_STATUS)) == []
 

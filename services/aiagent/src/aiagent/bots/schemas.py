@@ -99,9 +99,7 @@ class BotFields(BaseModel):
 
     @model_validator(mode="after")
     def _unique_article_ids(self) -> Self:
-        ids = [a.id for a in self.articles]
-        if len(ids) != len(set(ids)):
-            raise ValueError("article ids must be unique")
+        defaults.unique_article_ids([a.id for a in self.articles])
         return self
 
 

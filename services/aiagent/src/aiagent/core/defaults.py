@@ -25,3 +25,9 @@ HANDOFF_KEYWORDS = (
     "mitarbeiter",
 )
 """Words that ask for a person, matched as whole words, ignoring case and accents."""
+
+
+def unique_article_ids(ids: list[str]) -> None:
+    """Refuse a knowledge base naming one article id twice (the brain's and the API's check)."""
+    if len(ids) != len(set(ids)):
+        raise ValueError("article ids must be unique")
