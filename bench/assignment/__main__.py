@@ -84,6 +84,7 @@ class Inbox:
         )
         self.sent_at: dict[str, float] = {}
         self.latency: dict[str, float] = {}
+        self.last_assigned_at = 0.0
         self.holding: dict[str, set[str]] = defaultdict(set)
         self.assignee: dict[str, str] = {}
         self.violations: list[str] = []
@@ -130,6 +131,7 @@ class Inbox:
             return
         self.assignee[chat_id] = agent
         self.latency[chat_id] = arrived - self.sent_at[chat_id]
+        self.last_assigned_at = arrived
         self.holding[agent].add(chat_id)
         if len(self.holding[agent]) > self.args.limit:
             self.violations.append(f"{agent} holds {len(self.holding[agent])} > {self.args.limit}")
@@ -267,7 +269,7 @@ async def measure(
         while len(inbox.latency) < sent and time.perf_counter() < deadline:  # noqa: ASYNC110 (a bench's poll)
             await asyncio.sleep(0.05)
         await asyncio.gather(*list(inbox.tasks))
-        finished = time.perf_counter() - started
+        assigning_seconds = inbox.last_assigned_at - started  # until the last assignment arrived
         commands = await commands_by_name(urls)
         commands.subtract(before)
     loads = await stored_loads(mongo_url, env, agents)
@@ -278,7 +280,7 @@ async def measure(
         "offered_per_second": round(sent / offered_seconds, 1),
         "handoffs": sent,
         "assigned": len(inbox.latency),
-        "assigned_per_second": round(len(inbox.latency) / finished, 1),
+        "assigned_per_second": round(len(inbox.latency) / max(1e-9, assigning_seconds), 1),
         "late_sends": late,
         "latency_ms": {
             "p50": round(statistics.median(latencies), 1) if latencies else None,

@@ -123,16 +123,28 @@ async def test_a_claim_holds_the_limit_is_idempotent_and_is_released_once(replic
     assert await loads.release("ann", "c1") and not await loads.release("ann", "c1")
     load = await loads.get("ann")
     assert load is not None and (load.chats, load.open) == (["c2"], 1)
+    assert sorted(await loads.holdings()) == [("ann", "c2"), ("cy", "c5")]
 
 
+async def test_assignees_name_the_holder_of_assigned_chats_only(replicas: list[Replica]) -> None:
+    chats = replicas[0].chats
+    await chats.enqueue("W1", "c1", Handoff(teamspace_id="TS1"))
+    await chats.enqueue("W1", "c2", Handoff(teamspace_id="TS1"))
+    assert await chats.mark_assigned("c2", "ann")
+
+    assert await chats.assignees(["c1", "c2", "c3"]) == {"c2": "ann"}
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["queued", "first-handoffs"])
 async def test_a_burst_over_three_replicas_fills_every_agent_exactly_and_queues_the_rest_in_order(
-    replicas: list[Replica],
+    replicas: list[Replica], first: bool
 ) -> None:
+    """``first``: as the inbox's placements of new chats arrive (a chat may skip an empty queue)."""
     started = time.monotonic()
 
     async def run(one: Replica, share: range) -> None:
         for index in share:
-            await one.assigner.assign(handoff(index), one.pool, SETTINGS)
+            await one.assigner.assign(handoff(index), one.pool, SETTINGS, first=first)
 
     await asyncio.gather(*(run(one, range(i, CHATS, 3)) for i, one in enumerate(replicas)))
     burst = time.monotonic() - started
@@ -146,12 +158,12 @@ async def test_a_burst_over_three_replicas_fills_every_agent_exactly_and_queues_
     )
     assert sorted(held) == AGENTS and all(len(ids) == LIMIT for ids in held.values())
     assert_consistent(held, chats)
-    seqs = [c["enqueued_seq"] for c in chats.values()]
-    assert len(set(seqs)) == CHATS
+    seqs = [c["enqueued_seq"] for c in chats.values() if c["state"] == "pending"]
+    assert len(set(seqs)) == len(seqs) and min(seqs) > 0
     # Every chat's decision is logged; a waiting chat says why.
     waiting = next(c["_id"] for c in chats.values() if c["state"] == "pending")
-    [entry] = await replicas[1].log.for_chat(waiting)
-    assert entry.decision.user_id is None and entry.decision.reason.startswith("nobody eligible")
+    entries = await replicas[1].log.for_chat(waiting)  # several when drains of replicas crossed it
+    assert entries and all(e.decision.user_id is None and e.decision.reason for e in entries)
 
     # Capacity frees: three agents each resolve two chats, on different replicas; then one drains.
     queue = [c.id for c in await replicas[0].chats.oldest_pending("TS1", CHATS)]

@@ -1,6 +1,10 @@
-"""Storage of assigning: agents' loads (``agent_loads``), chats' assignments and the pending queue
-(``chat_assignments``, with its sequence in ``assignment_counters``), the decision log
-(``assignment_decisions``) and each teamspace's routing memory (``routing_states``).
+"""Storage of assigning: agents' loads (``agent_loads``), chats' assignments, the pending queue and
+each chat's decision log (``chat_assignments``, with the queue's sequence in ``assignment_counters``)
+and each teamspace's routing memory (``routing_states``).
+
+A chat's decisions are kept in its own document (``log``, the newest ``LOG_KEPT``), so the decision
+that assigns a chat is written by the same update that assigns it: one command, and never an
+assignment without its reason.
 
 Every change that races is one conditional write with the expected state in its filter, so two
 replicas can never both win: a claim of an agent's capacity, the move of a chat from pending to
@@ -10,16 +14,34 @@ assigned, its release.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from livechat_shared.ids import utcnow
 from livechat_shared.mongo import Mongo
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..routing.schemas import Candidate, Decision, Handoff, RoutingState
 from .schemas import AgentLoad, Announcement, ChatAssignment, Claimer, LoggedDecision
+
+LOG_KEPT = 200
+"""Decisions kept per chat (the oldest go first)."""
+
+_NO_LOG = {"log": 0}
+"""The projection of a chat's assignment without its decision log."""
+
+
+def _log_push(decisions: Sequence[Decision]) -> dict[str, Any]:
+    """The ``$push`` of decisions onto a chat's log, keeping the newest ``LOG_KEPT``."""
+    at = utcnow()
+    entries = [{"at": at, "decision": d.model_dump(mode="json")} for d in decisions]
+    return {"log": {"$each": entries, "$slice": -LOG_KEPT}}
+
+
+def _with_log(update: dict[str, Any], decisions: Sequence[Decision]) -> dict[str, Any]:
+    return {**update, "$push": _log_push(decisions)} if decisions else update
 
 
 class AgentLoadRepository:
@@ -65,6 +87,11 @@ class AgentLoadRepository:
         )
         return result.modified_count == 1
 
+    async def holdings(self) -> list[tuple[str, str]]:
+        """Every ``(agent id, chat id)`` counted in an agent's load."""
+        docs = await self.coll.find({"open": {"$gt": 0}}, {"chats": 1}).to_list()
+        return [(str(d["_id"]), str(c)) for d in docs for c in d.get("chats", [])]
+
     async def get(self, agent_id: str) -> AgentLoad | None:
         doc = await self.coll.find_one({"_id": agent_id})
         return None if doc is None else AgentLoad.from_doc(doc)
@@ -96,6 +123,7 @@ class ChatAssignmentRepository:
                 IndexModel([("teamspace_id", ASCENDING), ("state", ASCENDING), ("enqueued_seq", ASCENDING)]),
                 IndexModel([("assignee_id", ASCENDING), ("state", ASCENDING)]),
                 IndexModel([("announce.at", ASCENDING)], sparse=True),
+                IndexModel([("state", ASCENDING), ("teamspace_id", ASCENDING)]),
                 IndexModel([("workspace_id", ASCENDING), ("state", ASCENDING), ("enqueued_at", ASCENDING)]),
             ],
         )
@@ -119,86 +147,157 @@ class ChatAssignmentRepository:
         handoff: Handoff,
         inbox_version: int = 0,
         summary: str | None = None,
+        notes: Sequence[Decision] = (),
     ) -> ChatAssignment:
         """Put the chat at the end of its teamspace's queue, once: a chat already assigned is returned
         as it is, one already pending keeps its place (taking the newer target when the inbox's
         version is newer: a waiting chat transferred to another team); a released chat is queued
-        again, at the end."""
+        again, at the end. ``notes`` go to the chat's decision log with the change."""
         stored = await self.get(chat_id)
         if stored is not None and stored.state == "pending":
             if inbox_version <= stored.inbox_version:
+                await self._append(chat_id, notes)
                 return stored
             retargeted = await self.coll.find_one_and_update(
                 {"_id": chat_id, "state": "pending", "inbox_version": {"$lt": inbox_version}},
-                {"$set": {"handoff": handoff.model_dump(mode="json"), "inbox_version": inbox_version}},
+                _with_log(
+                    {"$set": {"handoff": handoff.model_dump(mode="json"), "inbox_version": inbox_version}},
+                    notes,
+                ),
+                _NO_LOG,
                 return_document=ReturnDocument.AFTER,
             )
             return (
                 await self._must_get(chat_id) if retargeted is None else ChatAssignment.from_doc(retargeted)
             )
         if stored is not None and stored.state != "released":
+            await self._append(chat_id, notes)
             return stored
         seq = await self._next_seq(handoff.teamspace_id)
-        fields = {
+        fields = self._fields(workspace_id, handoff, summary, stored, inbox_version)
+        fields.update(state="pending", enqueued_seq=seq)
+        if stored is None:
+            return await self._insert(chat_id, fields, notes) or await self._must_get(chat_id)
+        requeued = await self.coll.find_one_and_update(
+            {"_id": chat_id, "state": "released"},
+            _with_log({"$set": fields}, notes),
+            _NO_LOG,
+            return_document=ReturnDocument.AFTER,
+        )
+        return await self._must_get(chat_id) if requeued is None else ChatAssignment.from_doc(requeued)
+
+    @staticmethod
+    def _fields(
+        workspace_id: str,
+        handoff: Handoff,
+        summary: str | None,
+        stored: ChatAssignment | None,
+        inbox_version: int,
+    ) -> dict[str, Any]:
+        """A chat's record as a handoff makes it (still to be given its state)."""
+        return {
             "workspace_id": workspace_id,
             "teamspace_id": handoff.teamspace_id,
-            "state": "pending",
             "assignee_id": None,
-            "enqueued_seq": seq,
+            "enqueued_seq": 0,
             "enqueued_at": utcnow(),
             "handoff": handoff.model_dump(mode="json"),
             "summary": summary,
             "inbox_version": max(inbox_version, stored.inbox_version if stored else 0),
             "announce": None,
         }
-        if stored is None:
-            try:
-                await self.coll.insert_one({"_id": chat_id, **fields})
-                return ChatAssignment.from_doc({"_id": chat_id, **fields})
-            except DuplicateKeyError:  # enqueued by another replica meanwhile
-                return await self._must_get(chat_id)
-        requeued = await self.coll.find_one_and_update(
-            {"_id": chat_id, "state": "released"}, {"$set": fields}, return_document=ReturnDocument.AFTER
-        )
-        return await self._must_get(chat_id) if requeued is None else ChatAssignment.from_doc(requeued)
 
-    async def mark_assigned(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
-        """Pending → assigned to the agent, with the announcement the inbox must get (in the same
-        update); False when the chat was not pending (someone else won)."""
+    async def _insert(
+        self, chat_id: str, fields: dict[str, Any], notes: Sequence[Decision]
+    ) -> ChatAssignment | None:
+        """Insert the chat's first record; ``None`` when another replica made it meanwhile."""
+        log = _log_push(notes)["log"]["$each"]
+        try:
+            await self.coll.insert_one({"_id": chat_id, **fields, "log": log})
+        except DuplicateKeyError:
+            return None
+        return ChatAssignment.from_doc({"_id": chat_id, **fields})
+
+    async def insert_assigned(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        agent_id: str,
+        announce: Announcement,
+        decisions: Sequence[Decision],
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment | None:
+        """A chat handed off for the first time and given to an agent at once (nobody was waiting):
+        its first record, assigned, with its decisions and the announcement — one insert. ``None``:
+        the chat has a record already (made meanwhile), which decides."""
+        fields = self._fields(workspace_id, handoff, summary, None, inbox_version)
+        now = utcnow()
+        fields.update(
+            state="assigned",
+            assignee_id=agent_id,
+            assigned_at=now,
+            announce=announce.model_dump(mode="json"),
+        )
+        return await self._insert(chat_id, fields, decisions)
+
+    async def mark_assigned(
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        decision: Decision | None = None,
+    ) -> bool:
+        """Pending → assigned to the agent, with the announcement the inbox must get and the decision
+        (in the same update); False when the chat was not pending (someone else won)."""
         result = await self.coll.update_one(
             {"_id": chat_id, "state": "pending"},
-            {
-                "$set": {
-                    "state": "assigned",
-                    "assignee_id": agent_id,
-                    "assigned_at": utcnow(),
-                    "announce": None if announce is None else announce.model_dump(mode="json"),
-                }
-            },
+            _with_log(
+                {
+                    "$set": {
+                        "state": "assigned",
+                        "assignee_id": agent_id,
+                        "assigned_at": utcnow(),
+                        "announce": None if announce is None else announce.model_dump(mode="json"),
+                    }
+                },
+                [] if decision is None else [decision],
+            ),
         )
         return result.modified_count == 1
 
-    async def mark_released(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
-        """Assigned to the agent → released; False when it was not (idempotent)."""
+    async def mark_released(
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        inbox_version: int | None = None,
+    ) -> bool:
+        """Assigned to the agent → released; False when it was not (idempotent). ``inbox_version``:
+        the inbox's placement that released it (noted in the same update)."""
+        update: dict[str, Any] = {
+            "$set": {
+                "state": "released",
+                "assignee_id": None,
+                "released_at": utcnow(),
+                "announce": None if announce is None else announce.model_dump(mode="json"),
+            }
+        }
+        if inbox_version is not None:
+            update["$max"] = {"inbox_version": inbox_version}
         result = await self.coll.update_one(
-            {"_id": chat_id, "state": "assigned", "assignee_id": agent_id},
-            {
-                "$set": {
-                    "state": "released",
-                    "assignee_id": None,
-                    "released_at": utcnow(),
-                    "announce": None if announce is None else announce.model_dump(mode="json"),
-                }
-            },
+            {"_id": chat_id, "state": "assigned", "assignee_id": agent_id}, update
         )
         return result.modified_count == 1
 
-    async def cancel(self, chat_id: str) -> bool:
-        """Pending → released: the chat left the queue without routing (closed, taken over)."""
-        result = await self.coll.update_one(
-            {"_id": chat_id, "state": "pending"},
-            {"$set": {"state": "released", "released_at": utcnow(), "announce": None}},
-        )
+    async def cancel(self, chat_id: str, inbox_version: int | None = None) -> bool:
+        """Pending → released: the chat left the queue without routing (closed, taken over);
+        ``inbox_version``: the inbox's placement that says so (noted in the same update)."""
+        update: dict[str, Any] = {"$set": {"state": "released", "released_at": utcnow(), "announce": None}}
+        if inbox_version is not None:
+            update["$max"] = {"inbox_version": inbox_version}
+        result = await self.coll.update_one({"_id": chat_id, "state": "pending"}, update)
         return result.modified_count == 1
 
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
@@ -246,12 +345,19 @@ class ChatAssignmentRepository:
 
     async def unannounced(self, before: datetime, limit: int = 100) -> list[ChatAssignment]:
         """Chats with an announcement made before ``before`` that the inbox has not confirmed."""
-        docs = await self.coll.find({"announce.at": {"$lt": before}}).limit(limit).to_list()
+        docs = await self.coll.find({"announce.at": {"$lt": before}}, _NO_LOG).limit(limit).to_list()
         return [ChatAssignment.from_doc(d) for d in docs]
 
     async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]:
-        docs = await self.coll.find({"state": "assigned", "assignee_id": {"$in": agent_ids}}).to_list()
+        where = {"state": "assigned", "assignee_id": {"$in": agent_ids}}
+        docs = await self.coll.find(where, _NO_LOG).to_list()
         return [ChatAssignment.from_doc(d) for d in docs]
+
+    async def assignees(self, chat_ids: list[str]) -> dict[str, str]:
+        """The assignee of each of these chats that is assigned here."""
+        where = {"_id": {"$in": chat_ids}, "state": "assigned"}
+        docs = await self.coll.find(where, {"assignee_id": 1}).to_list()
+        return {str(d["_id"]): str(d["assignee_id"]) for d in docs if d.get("assignee_id")}
 
     async def pending_teamspaces(self) -> list[str]:
         """Every teamspace with a chat waiting in its queue."""
@@ -275,7 +381,7 @@ class ChatAssignmentRepository:
                 },
             ]
         docs = (
-            await self.coll.find(where)
+            await self.coll.find(where, _NO_LOG)
             .sort([("enqueued_at", ASCENDING), ("_id", ASCENDING)])
             .skip(skip)
             .limit(limit)
@@ -284,8 +390,12 @@ class ChatAssignmentRepository:
         return [ChatAssignment.from_doc(d) for d in docs], await self.coll.count_documents(where)
 
     async def get(self, chat_id: str) -> ChatAssignment | None:
-        doc = await self.coll.find_one({"_id": chat_id})
+        doc = await self.coll.find_one({"_id": chat_id}, _NO_LOG)
         return None if doc is None else ChatAssignment.from_doc(doc)
+
+    async def _append(self, chat_id: str, notes: Sequence[Decision]) -> None:
+        if notes:
+            await self.coll.update_one({"_id": chat_id}, {"$push": _log_push(notes)})
 
     async def _must_get(self, chat_id: str) -> ChatAssignment:
         stored = await self.get(chat_id)
@@ -297,7 +407,8 @@ class ChatAssignmentRepository:
         """The teamspace's pending chats that waited longest (those queued after ``after_seq``)."""
         docs = (
             await self.coll.find(
-                {"teamspace_id": teamspace_id, "state": "pending", "enqueued_seq": {"$gt": after_seq}}
+                {"teamspace_id": teamspace_id, "state": "pending", "enqueued_seq": {"$gt": after_seq}},
+                _NO_LOG,
             )
             .sort("enqueued_seq", ASCENDING)
             .limit(limit)
@@ -307,32 +418,26 @@ class ChatAssignmentRepository:
 
 
 class DecisionLogRepository:
-    """Append-only: ``{chat_id, at, decision}``, read newest first per chat."""
+    """Each chat's decisions, kept in its assignment's document (``log``, oldest first), read newest
+    first. An entry for a chat with no record here yet is dropped: a chat's first decisions go in
+    with its first record (:meth:`ChatAssignmentRepository.enqueue`'s notes)."""
 
     def __init__(self, mongo: Mongo) -> None:
-        self.coll = mongo.db["assignment_decisions"]
-        mongo.declare_indexes(
-            "assignment_decisions",
-            [IndexModel([("chat_id", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)])],
-        )
+        self.coll = mongo.db["chat_assignments"]
 
     async def append(self, chat_id: str, decision: Decision) -> None:
-        await self.coll.insert_one(
-            {"chat_id": chat_id, "at": utcnow(), "decision": decision.model_dump(mode="json")}
-        )
+        await self.coll.update_one({"_id": chat_id}, {"$push": _log_push([decision])})
+
+    async def _entries(self, chat_id: str) -> list[dict[str, Any]]:
+        doc = await self.coll.find_one({"_id": chat_id}, {"log": 1})
+        return [] if doc is None else list(doc.get("log") or [])
 
     async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]:
-        docs = (
-            await self.coll.find({"chat_id": chat_id}, {"_id": 0})
-            .sort([("at", DESCENDING), ("_id", DESCENDING)])
-            .skip(skip)
-            .limit(limit)
-            .to_list()
-        )
-        return [LoggedDecision.model_validate(d) for d in docs]
+        newest_first = list(reversed(await self._entries(chat_id)))[skip : skip + limit]
+        return [LoggedDecision.model_validate({"chat_id": chat_id, **e}) for e in newest_first]
 
     async def count(self, chat_id: str) -> int:
-        return await self.coll.count_documents({"chat_id": chat_id})
+        return len(await self._entries(chat_id))
 
 
 class RoutingStateRepository:

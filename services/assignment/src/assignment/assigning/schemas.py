@@ -28,6 +28,9 @@ class ChatHandoff(BaseModel):
     inbox_version: int = 0
     """The chat's version in the inbox when it was seen waiting."""
     summary: str | None = None
+    notes: list[Decision] = []
+    """Decision-log entries made before routing (a target that fell back), logged with the chat's
+    first change."""
 
     @property
     def teamspace_id(self) -> str:

@@ -1,5 +1,10 @@
 """The assignment workflow, written once: queue the chat, let routing decide, claim the agent's
-capacity atomically, mark the chat assigned, log the decision.
+capacity atomically, mark the chat assigned with its decision.
+
+A chat handed off for the first time while nobody waits in its teamspace's queue skips the queue:
+routing decides, the claim wins, and the chat's first record is written assigned (four commands in
+all, the candidates' loads included). Anything else — a queue with chats in it, nobody with room, a
+lost claim, a chat seen before — takes the queue.
 
 The candidates' loads are a hint for routing; the claim in the database is the authority. Several
 replicas may run this for the same teamspace at once: a lost claim (the agent filled up meanwhile)
@@ -9,6 +14,7 @@ decides again without that agent, and a chat assigned by someone else meanwhile 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -49,6 +55,12 @@ class Loads(Protocol):
     async def release(self, agent_id: str, chat_id: str) -> bool: ...
 
 
+class HeldLoads(Loads, Protocol):
+    async def holdings(self) -> list[tuple[str, str]]:
+        """Every ``(agent id, chat id)`` counted in an agent's load."""
+        ...
+
+
 class Assignments(Protocol):
     async def enqueue(
         self,
@@ -57,14 +69,35 @@ class Assignments(Protocol):
         handoff: Handoff,
         inbox_version: int = 0,
         summary: str | None = None,
+        notes: Sequence[Decision] = (),
     ) -> ChatAssignment: ...
 
+    async def insert_assigned(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        agent_id: str,
+        announce: Announcement,
+        decisions: Sequence[Decision],
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment | None: ...
+
     async def mark_assigned(
-        self, chat_id: str, agent_id: str, announce: Announcement | None = None
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        decision: Decision | None = None,
     ) -> bool: ...
 
     async def mark_released(
-        self, chat_id: str, agent_id: str, announce: Announcement | None = None
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        inbox_version: int | None = None,
     ) -> bool: ...
 
     async def get(self, chat_id: str) -> ChatAssignment | None: ...
@@ -112,17 +145,39 @@ class Assigner:
         pool: CandidatePool,
         settings: TeamspaceSettings,
         candidates: list[Candidate] | None = None,
+        first: bool = False,
     ) -> ChatAssignment:
         """Queue the handed-off chat (once, however often it is handed off) and assign it if an agent
         can take it. When older chats of the teamspace are waiting, the queue is drained instead, so
-        this chat is served in its turn, never before them. Returns the chat as it is now."""
+        this chat is served in its turn, never before them. ``first``: the chat has no record here
+        (its first handoff), so it may skip an empty queue. Returns the chat as it is now."""
+        older_waiting = False  # known to have older chats waiting before this one is queued
+        if first:
+            older_waiting = bool(await self.assignments.oldest_pending(request.teamspace_id, 1))
+            if not older_waiting:
+                if candidates is None:
+                    candidates = await pool.candidates(request.teamspace_id)
+                given = await self._give_first(request, candidates, settings)
+                if given is not None:
+                    return given
         chat = await self.assignments.enqueue(
-            request.workspace_id, request.chat_id, request.handoff, request.inbox_version, request.summary
+            request.workspace_id,
+            request.chat_id,
+            request.handoff,
+            request.inbox_version,
+            request.summary,
+            request.notes,
         )
         if chat.state != "pending":
             return chat
-        head = await self.assignments.oldest_pending(request.teamspace_id, 1)
-        if head and head[0].id != chat.id and head[0].enqueued_seq < chat.enqueued_seq:
+        if not older_waiting:
+            head = await self.assignments.oldest_pending(request.teamspace_id, 1)
+            older_waiting = bool(head) and head[0].id != chat.id and head[0].enqueued_seq < chat.enqueued_seq
+        if older_waiting:
+            if candidates is not None and not has_room(candidates, chat.teamspace_id, settings):
+                # Nobody has room: the chat waits its turn (freed capacity drains the queue).
+                await self._log_waiting(chat, candidates, settings)
+                return chat
             drained = await self._drain_once(request.teamspace_id, pool, settings)
             if drained is None:  # a drain of the teamspace runs in this process: it serves the chat
                 return await self._current(chat)
@@ -134,6 +189,47 @@ class Assigner:
             candidates = await pool.candidates(request.teamspace_id)
         await self._place(chat, candidates, pool, settings)
         return await self._current(chat)
+
+    async def _give_first(
+        self, request: ChatHandoff, candidates: list[Candidate], settings: TeamspaceSettings
+    ) -> ChatAssignment | None:
+        """Assign a chat with no record here, nobody waiting before it: decide, claim, and write its
+        first record assigned. ``None``: nobody could take it, the claim was lost, or the chat got a
+        record meanwhile — the queue decides then (a claim this call made is given back first)."""
+        state = await self._state(request.teamspace_id, settings)
+        decision = decide(candidates, request.handoff, settings, state, self.rng)
+        if decision.user_id is None:
+            return None
+        chosen = next(c for c in candidates if c.user_id == decision.user_id)
+        if not await self.loads.claim(
+            request.workspace_id, chosen.user_id, request.chat_id, claim_limit(chosen, settings)
+        ):
+            return None
+        announce = _assigned(chosen.user_id, decision)
+        chat = await self.assignments.insert_assigned(
+            request.workspace_id,
+            request.chat_id,
+            request.handoff,
+            chosen.user_id,
+            announce,
+            [*request.notes, decision],
+            request.inbox_version,
+            request.summary,
+        )
+        if chat is None:
+            now = await self.assignments.get(request.chat_id)
+            if now is None or now.assignee_id != chosen.user_id:
+                await self.loads.release(chosen.user_id, request.chat_id)
+            return None
+        await self._assigned(chat, decision)
+        return chat
+
+    async def _assigned(self, chat: ChatAssignment, decision: Decision) -> None:
+        """After a chat was assigned: round robin's memory moves on, and the inbox is told."""
+        if decision.method == "round_robin":
+            await self.states.put(chat.teamspace_id, decision.next_state)
+        if self.announcer is not None:
+            await self.announcer.announce(chat)
 
     async def drain(self, teamspace_id: str, pool: CandidatePool, settings: TeamspaceSettings) -> int:
         """Assign the teamspace's pending chats, oldest first, while some agent has room; returns how
@@ -204,14 +300,16 @@ class Assigner:
         await self.release_held(chat)
         return await self.assignments.get(chat_id)
 
-    async def release_held(self, chat: ChatAssignment) -> None:
-        """:meth:`release` of a chat just read as assigned (no second read)."""
+    async def release_held(self, chat: ChatAssignment, inbox_version: int | None = None) -> bool:
+        """:meth:`release` of a chat just read as assigned (no second read); ``inbox_version``: the
+        inbox's placement that released it, noted with the release. False when the chat was no longer
+        assigned to that agent."""
         if chat.assignee_id is None:
-            return
+            return False
         # The load first: a crash in between leaves the chat assigned, and the redelivered release
         # finishes (releasing the load again is a no-op); never an agent with a chat they do not count.
         await self.loads.release(chat.assignee_id, chat.id)
-        await self.assignments.mark_released(chat.id, chat.assignee_id)
+        return await self.assignments.mark_released(chat.id, chat.assignee_id, inbox_version=inbox_version)
 
     async def requeue(self, chat_id: str, reason: str) -> ChatAssignment | None:
         """Take the chat back from its assignee (away too long): their capacity is free, and the inbox
@@ -258,26 +356,17 @@ class Assigner:
                 lost.append(chosen.user_id)
                 continue
             decision = _noting_lost(decision, lost)
-            announce = Announcement(
-                kind="assigned",
-                agent_id=chosen.user_id,
-                method=decision.method,
-                reason=decision.reason,
-                at=utcnow(),
-            )
-            if not await self.assignments.mark_assigned(chat.id, chosen.user_id, announce):
+            announce = _assigned(chosen.user_id, decision)
+            if not await self.assignments.mark_assigned(chat.id, chosen.user_id, announce, decision):
                 # Assigned by another replica meanwhile: give the capacity back, unless that replica
                 # chose the same agent (then the claim is the one its assignment counts on).
                 now = await self.assignments.get(chat.id)
                 if now is None or now.assignee_id != chosen.user_id:
                     await self.loads.release(chosen.user_id, chat.id)
                 return None, False
-            if settings.method == "round_robin":
-                await self.states.put(chat.teamspace_id, decision.next_state)
-            await self.log.append(chat.id, decision)
-            if self.announcer is not None:  # as stored by mark_assigned: no need to read it back
-                assigned = {"state": "assigned", "assignee_id": chosen.user_id, "announce": announce}
-                await self.announcer.announce(chat.model_copy(update=assigned))
+            # as stored by mark_assigned: no need to read it back
+            assigned = {"state": "assigned", "assignee_id": chosen.user_id, "announce": announce}
+            await self._assigned(chat.model_copy(update=assigned), decision)
             return chosen.user_id, bool(lost)
         reason = f"{len(lost)} claims lost to agents who filled up meanwhile; waits in the queue"
         waiting = decision.model_copy(update={"user_id": None, "reason": reason, "next_state": state})
@@ -307,6 +396,13 @@ class Assigner:
         return await self.assignments.get(chat.id) or chat
 
 
+def _assigned(agent_id: str, decision: Decision) -> Announcement:
+    """The announcement of routing's decision to give a chat to the agent."""
+    return Announcement(
+        kind="assigned", agent_id=agent_id, method=decision.method, reason=decision.reason, at=utcnow()
+    )
+
+
 def _noting_lost(decision: Decision, lost: list[str]) -> Decision:
     """The decision, its reason saying which agents' claims were lost before it (if any)."""
     if not lost:
@@ -318,7 +414,7 @@ def _noting_lost(decision: Decision, lost: list[str]) -> Decision:
 
 
 class Queue(Assignments, Protocol):
-    async def cancel(self, chat_id: str) -> bool: ...
+    async def cancel(self, chat_id: str, inbox_version: int | None = None) -> bool: ...
 
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None: ...
 
@@ -331,6 +427,10 @@ class Queue(Assignments, Protocol):
     async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]: ...
 
     async def pending_teamspaces(self) -> list[str]: ...
+
+    async def assignees(self, chat_ids: list[str]) -> dict[str, str]:
+        """The assignee of each of these chats that is assigned here."""
+        ...
 
     async def queue_page(
         self, workspace_id: str, claimer: Claimer | None, skip: int, limit: int
@@ -361,13 +461,17 @@ class Routing:
 
     assigner: Assigner
     queue: Queue
-    loads: Loads
+    loads: HeldLoads
     pool: Pool
     settings: SettingsSource
     log: DecisionReader
     announcer: Announcer
     announce_after: timedelta = timedelta(seconds=5)
     """An announcement the inbox has not confirmed by then is published again."""
+    reconcile_every: timedelta = timedelta(seconds=30)
+    """How often the sweep looks for claims no assignment stands behind (see :meth:`reconcile`)."""
+    _reconciled_at: datetime | None = field(default=None, init=False, repr=False)
+    _suspects: set[tuple[str, str]] = field(default_factory=set, init=False, repr=False)
 
     async def place(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
         """Apply the inbox's placement of a chat (older ones than the last applied are stale): a
@@ -383,7 +487,7 @@ class Routing:
         if event.placement == "waiting":
             if stored is not None and freed is not None:
                 await self.assigner.release_held(stored)
-            await self._route(workspace_id, chat_id, event)
+            await self._route(workspace_id, chat_id, event, first=stored is None)
         elif event.placement == "held" and event.assignee_id is not None:
             if freed == event.assignee_id:
                 freed = None  # the inbox confirms the holder
@@ -394,15 +498,19 @@ class Routing:
                 await self.queue.hold(workspace_id, event.teamspace_id, chat_id, event.assignee_id)
             await self.queue.note_inbox(chat_id, event.chat_version)
         else:
+            noted = False
             if stored is not None and freed is not None:
-                await self.assigner.release_held(stored)
-            elif stored is not None:
-                await self.queue.cancel(chat_id)
-            await self.queue.note_inbox(chat_id, event.chat_version)
+                noted = await self.assigner.release_held(stored, event.chat_version)
+            elif stored is not None and stored.state == "pending":
+                noted = await self.queue.cancel(chat_id, event.chat_version)
+            if stored is not None and not noted:
+                await self.queue.note_inbox(chat_id, event.chat_version)
         if freed is not None:
             await self.drain(workspace_id, event.teamspace_id)
 
-    async def _route(self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1) -> None:
+    async def _route(
+        self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1, first: bool = False
+    ) -> None:
         settings = await self.settings.of(workspace_id, event.teamspace_id)
         target = event.target or HandoffTarget()
         candidates = await self.pool.candidates(event.teamspace_id)
@@ -411,16 +519,15 @@ class Routing:
             await self.pool.existing_teams(event.teamspace_id, target.team_ids) if target.team_ids else set()
         )
         handoff, note = resolve_target(event.teamspace_id, target, teams, known)
-        if note is not None:
-            await self.log.append(chat_id, _note(event.teamspace_id, settings, note))
         request = ChatHandoff(
             chat_id=chat_id,
             workspace_id=workspace_id,
             handoff=handoff,
             inbox_version=event.chat_version,
             summary=event.summary,
+            notes=[] if note is None else [_note(event.teamspace_id, settings, note)],
         )
-        await self.assigner.assign(request, self.pool, settings, candidates)
+        await self.assigner.assign(request, self.pool, settings, candidates, first=first)
 
     async def drain(self, workspace_id: str, teamspace_id: str) -> int:
         """Give the teamspace's waiting chats, oldest first, to agents with room."""
@@ -441,10 +548,27 @@ class Routing:
         for chat in await self.queue.unannounced(now - self.announce_after):
             await self.announcer.announce(chat)
         await self._requeue_away(now)
+        if self._reconciled_at is None or now - self._reconciled_at >= self.reconcile_every:
+            self._reconciled_at = now
+            await self.reconcile()
         for teamspace_id in await self.queue.pending_teamspaces():
             pending = await self.queue.oldest_pending(teamspace_id, 1)
             if pending:
                 await self.drain(pending[0].workspace_id, teamspace_id)
+
+    async def reconcile(self) -> int:
+        """Give back capacity claimed for a chat that was then never recorded as the agent's: a
+        replica that crashed between a claim and the assignment it was for, whose redelivered handoff
+        went to another agent. A claim is given back when it is found so twice in a row, a sweep
+        interval apart (a claim in flight is recorded within milliseconds). Returns how many."""
+        held = await self.loads.holdings()
+        assignees = await self.queue.assignees(sorted({chat_id for _, chat_id in held}))
+        orphans = {(agent, chat_id) for agent, chat_id in held if assignees.get(chat_id) != agent}
+        released = 0
+        for agent, chat_id in sorted(orphans & self._suspects):
+            released += await self.loads.release(agent, chat_id)
+        self._suspects = orphans - self._suspects
+        return released
 
     async def _requeue_away(self, now: datetime) -> None:
         for agent_id, status, since in await self.pool.away_holders():
@@ -487,14 +611,14 @@ class Routing:
         announce = Announcement(
             kind="assigned", agent_id=user.user_id, method="voluntary", reason=reason, at=utcnow()
         )
-        if not await self.queue.mark_assigned(chat_id, user.user_id, announce):
+        settings = await self.settings.of(chat.workspace_id, chat.teamspace_id)
+        decision = _note(chat.teamspace_id, settings, reason, user.user_id, "voluntary")
+        if not await self.queue.mark_assigned(chat_id, user.user_id, announce, decision):
             await self.loads.release(user.user_id, chat_id)
             raise AlreadyClaimed()
-        settings = await self.settings.of(chat.workspace_id, chat.teamspace_id)
-        await self.log.append(chat_id, _note(chat.teamspace_id, settings, reason, user.user_id, "voluntary"))
-        claimed = await self.queue.get(chat_id)
-        if claimed is not None and claimed.announce is not None:
-            await self.announcer.announce(claimed)
+        await self.announcer.announce(
+            chat.model_copy(update={"state": "assigned", "assignee_id": user.user_id, "announce": announce})
+        )
         return ClaimResult(chat_id=chat_id, assignee_id=user.user_id, teamspace_id=chat.teamspace_id)
 
     async def decisions(

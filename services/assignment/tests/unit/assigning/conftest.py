@@ -7,6 +7,7 @@ chat goes from pending to assigned once, the queue is ordered by a growing seque
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,6 +37,9 @@ class FakeLoads:
         held.append(chat_id)
         return True
 
+    async def holdings(self) -> list[tuple[str, str]]:
+        return [(agent, chat_id) for agent, held in self.chats.items() for chat_id in held]
+
     async def release(self, agent_id: str, chat_id: str) -> bool:
         held = self.chats.get(agent_id, [])
         if chat_id not in held:
@@ -44,10 +48,37 @@ class FakeLoads:
         return True
 
 
-class FakeAssignments:
+class FakeLog:
     def __init__(self) -> None:
+        self.entries: list[tuple[str, Decision]] = []
+
+    async def append(self, chat_id: str, decision: Decision) -> None:
+        self.entries.append((chat_id, decision))
+
+    def of(self, chat_id: str) -> list[Decision]:
+        return [d for c, d in self.entries if c == chat_id]
+
+    async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]:
+        newest_first = [
+            LoggedDecision(chat_id=chat_id, at=T0, decision=d) for d in reversed(self.of(chat_id))
+        ]
+        return newest_first[skip : skip + limit]
+
+    async def count(self, chat_id: str) -> int:
+        return len(self.of(chat_id))
+
+
+class FakeAssignments:
+    """Chats' assignments; their decisions go to ``log`` (the repository keeps them in the chat's
+    document, written with the change they explain)."""
+
+    def __init__(self, log: FakeLog | None = None) -> None:
         self.items: dict[str, ChatAssignment] = {}
         self.seq = 0
+        self.log = log or FakeLog()
+
+    def _note(self, chat_id: str, decisions: Sequence[Decision]) -> None:
+        self.log.entries.extend((chat_id, d) for d in decisions)
 
     async def enqueue(
         self,
@@ -56,8 +87,10 @@ class FakeAssignments:
         handoff: Handoff,
         inbox_version: int = 0,
         summary: str | None = None,
+        notes: Sequence[Decision] = (),
     ) -> ChatAssignment:
         stored = self.items.get(chat_id)
+        self._note(chat_id, notes)
         if stored is not None and stored.state == "pending" and inbox_version > stored.inbox_version:
             self.items[chat_id] = stored.model_copy(
                 update={"handoff": handoff, "inbox_version": inbox_version}
@@ -86,17 +119,70 @@ class FakeAssignments:
         self.items[chat_id] = stored.model_copy(update=changes)
         return True
 
-    async def mark_assigned(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
-        return self._move(chat_id, "pending", state="assigned", assignee_id=agent_id, announce=announce)
+    async def insert_assigned(
+        self,
+        workspace_id: str,
+        chat_id: str,
+        handoff: Handoff,
+        agent_id: str,
+        announce: Announcement,
+        decisions: Sequence[Decision],
+        inbox_version: int = 0,
+        summary: str | None = None,
+    ) -> ChatAssignment | None:
+        if chat_id in self.items:
+            return None
+        self.items[chat_id] = ChatAssignment(
+            id=chat_id,
+            workspace_id=workspace_id,
+            teamspace_id=handoff.teamspace_id,
+            state="assigned",
+            assignee_id=agent_id,
+            enqueued_seq=0,
+            handoff=handoff,
+            summary=summary,
+            inbox_version=inbox_version,
+            announce=announce,
+        )
+        self._note(chat_id, decisions)
+        return self.items[chat_id]
 
-    async def mark_released(self, chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
+    async def mark_assigned(
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        decision: Decision | None = None,
+    ) -> bool:
+        moved = self._move(chat_id, "pending", state="assigned", assignee_id=agent_id, announce=announce)
+        if moved and decision is not None:
+            self._note(chat_id, [decision])
+        return moved
+
+    def _noting(self, chat_id: str, inbox_version: int | None) -> dict[str, object]:
+        stored = self.items[chat_id]
+        return {} if inbox_version is None else {"inbox_version": max(stored.inbox_version, inbox_version)}
+
+    async def mark_released(
+        self,
+        chat_id: str,
+        agent_id: str,
+        announce: Announcement | None = None,
+        inbox_version: int | None = None,
+    ) -> bool:
         stored = self.items.get(chat_id)
         if stored is None or stored.assignee_id != agent_id:
             return False
-        return self._move(chat_id, "assigned", state="released", assignee_id=None, announce=announce)
+        changes = self._noting(chat_id, inbox_version)
+        return self._move(
+            chat_id, "assigned", state="released", assignee_id=None, announce=announce, **changes
+        )
 
-    async def cancel(self, chat_id: str) -> bool:
-        return self._move(chat_id, "pending", state="released", announce=None)
+    async def cancel(self, chat_id: str, inbox_version: int | None = None) -> bool:
+        if chat_id not in self.items:
+            return False
+        changes = self._noting(chat_id, inbox_version)
+        return self._move(chat_id, "pending", state="released", announce=None, **changes)
 
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
         stored = self.items.get(chat_id) or ChatAssignment(
@@ -132,6 +218,13 @@ class FakeAssignments:
     async def assigned_to(self, agent_ids: list[str]) -> list[ChatAssignment]:
         return [c for c in self.items.values() if c.state == "assigned" and c.assignee_id in agent_ids]
 
+    async def assignees(self, chat_ids: list[str]) -> dict[str, str]:
+        return {
+            c.id: c.assignee_id
+            for c in self.items.values()
+            if c.id in chat_ids and c.state == "assigned" and c.assignee_id
+        }
+
     async def pending_teamspaces(self) -> list[str]:
         return sorted({c.teamspace_id for c in self.items.values() if c.state == "pending"})
 
@@ -158,26 +251,6 @@ class FakeAssignments:
             if c.teamspace_id == teamspace_id and c.state == "pending" and c.enqueued_seq > after_seq
         ]
         return sorted(waiting, key=lambda c: c.enqueued_seq)[:limit]
-
-
-class FakeLog:
-    def __init__(self) -> None:
-        self.entries: list[tuple[str, Decision]] = []
-
-    async def append(self, chat_id: str, decision: Decision) -> None:
-        self.entries.append((chat_id, decision))
-
-    def of(self, chat_id: str) -> list[Decision]:
-        return [d for c, d in self.entries if c == chat_id]
-
-    async def for_chat(self, chat_id: str, limit: int = 50, skip: int = 0) -> list[LoggedDecision]:
-        newest_first = [
-            LoggedDecision(chat_id=chat_id, at=T0, decision=d) for d in reversed(self.of(chat_id))
-        ]
-        return newest_first[skip : skip + limit]
-
-    async def count(self, chat_id: str) -> int:
-        return len(self.of(chat_id))
 
 
 class FakeStates:
@@ -231,8 +304,8 @@ def loads() -> FakeLoads:
 
 
 @pytest.fixture
-def assignments() -> FakeAssignments:
-    return FakeAssignments()
+def assignments(log: FakeLog) -> FakeAssignments:
+    return FakeAssignments(log)
 
 
 @pytest.fixture

@@ -195,6 +195,33 @@ async def test_the_sweep_tells_the_inbox_again_what_it_did_not_confirm(
     assert told.said == [("c1", "assigned", "ann")]
 
 
+async def test_the_sweep_gives_back_a_claim_no_assignment_stands_behind(
+    routing: Routing, assignments: FakeAssignments, loads: FakeLoads
+) -> None:
+    await routing.place(WS, "c1", placed("waiting", 1))  # ann holds c1, as recorded
+    await loads.claim(WS, "bob", "c2", 5)  # a replica crashed after this claim, before its record
+    routing.reconcile_every = timedelta(seconds=30)
+
+    await routing.sweep(T0)
+    assert loads.chats == {"ann": ["c1"], "bob": ["c2"]}  # seen once: could be a claim in flight
+    await routing.sweep(T0 + timedelta(seconds=10))
+    assert loads.chats["bob"] == ["c2"]  # not yet time to look again
+    await routing.sweep(T0 + timedelta(seconds=31))
+
+    assert loads.chats == {"ann": ["c1"], "bob": []}  # the orphan went back; the record's claim stays
+    assert assignments.items["c1"].assignee_id == "ann"
+
+
+async def test_a_claim_recorded_between_two_looks_is_kept(routing: Routing, loads: FakeLoads) -> None:
+    await loads.claim(WS, "bob", "c2", 5)  # in flight at the first look
+    await routing.sweep(T0)
+    await routing.place(WS, "c2", placed("held", 2, "bob"))  # recorded before the second
+
+    await routing.sweep(T0 + timedelta(seconds=31))
+
+    assert loads.chats["bob"] == ["c2"]
+
+
 async def test_a_voluntary_claim_wins_once(
     routing: Routing, assignments: FakeAssignments, loads: FakeLoads, told: Told
 ) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from assignment.assigning.schemas import Announcement, ChatHandoff
+from typing import Any
+
+from assignment.assigning.schemas import Announcement, ChatAssignment, ChatHandoff
 from assignment.assigning.use_cases import Assigner
-from assignment.routing.schemas import Handoff
+from assignment.routing.schemas import Decision, Handoff
 from livechat_shared.contracts import TeamspaceSettings
 
 from .conftest import FakeAssignments, FakeLoads, FakeLog, FakePool
@@ -98,9 +100,11 @@ async def test_a_chat_assigned_elsewhere_meanwhile_gives_its_claim_back(
 ) -> None:
     real_mark = assignments.mark_assigned
 
-    async def raced(chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
+    async def raced(
+        chat_id: str, agent_id: str, announce: Announcement | None = None, decision: Decision | None = None
+    ) -> bool:
         await real_mark(chat_id, "someone-else")  # another replica assigned it first
-        return await real_mark(chat_id, agent_id, announce)
+        return await real_mark(chat_id, agent_id, announce, decision)
 
     assignments.mark_assigned = raced  # type: ignore[method-assign]
 
@@ -115,9 +119,11 @@ async def test_a_chat_another_replica_gave_the_same_agent_keeps_the_claim(
 ) -> None:
     real_mark = assignments.mark_assigned
 
-    async def raced(chat_id: str, agent_id: str, announce: Announcement | None = None) -> bool:
+    async def raced(
+        chat_id: str, agent_id: str, announce: Announcement | None = None, decision: Decision | None = None
+    ) -> bool:
         await real_mark(chat_id, agent_id)  # another replica, same decision, marked first
-        return await real_mark(chat_id, agent_id, announce)
+        return await real_mark(chat_id, agent_id, announce, decision)
 
     assignments.mark_assigned = raced  # type: ignore[method-assign]
 
@@ -221,3 +227,63 @@ async def test_a_new_chat_does_not_jump_older_waiting_chats(
     assert assignments.items[ids[5]].state == "pending"
     [decision] = log.of("late")
     assert decision.user_id is None and decision.reason.startswith("nobody eligible")
+
+
+# --- a first handoff while nobody waits skips the queue ---
+
+
+async def test_a_first_handoff_with_an_empty_queue_is_assigned_without_queueing(
+    assigner: Assigner, pool: FakePool, loads: FakeLoads, assignments: FakeAssignments, log: FakeLog
+) -> None:
+    loads.chats["ann"] = ["c0"]
+
+    placed = await assigner.assign(chat("c1"), pool, LIMIT_2, first=True)
+
+    assert (placed.state, placed.assignee_id, placed.enqueued_seq) == ("assigned", "bob", 0)
+    assert assignments.seq == 0  # no place in the queue was taken
+    assert assignments.items["c1"].announce is not None
+    [decision] = log.of("c1")
+    assert decision.user_id == "bob"
+
+
+async def test_a_first_handoff_waits_behind_older_chats(
+    assigner: Assigner, pool: FakePool, loads: FakeLoads, assignments: FakeAssignments
+) -> None:
+    await fill(assigner, pool, 4)  # ann and bob full (limit 2)
+    older = await assigner.assign(chat("older"), pool, LIMIT_2, first=True)
+    loads.chats["ann"].pop()  # room again, no drain yet
+
+    placed = await assigner.assign(chat("younger"), pool, LIMIT_2, first=True)
+
+    assert older.state == "pending"
+    assert placed.state == "pending"  # the older chat got the room: it went first
+    assert assignments.items["older"].assignee_id == "ann"
+
+
+async def test_a_first_handoff_nobody_can_take_waits_with_one_logged_decision(
+    assigner: Assigner, pool: FakePool, loads: FakeLoads, log: FakeLog
+) -> None:
+    loads.chats.update(ann=["x1", "x2"], bob=["x3", "x4"])
+
+    placed = await assigner.assign(chat("c1"), pool, LIMIT_2, first=True)
+
+    assert placed.state == "pending" and placed.enqueued_seq == 1
+    [decision] = log.of("c1")
+    assert decision.user_id is None
+
+
+async def test_a_first_handoff_recorded_meanwhile_gives_its_claim_back(
+    assigner: Assigner, pool: FakePool, loads: FakeLoads, assignments: FakeAssignments
+) -> None:
+    real_insert = assignments.insert_assigned
+
+    async def raced(*args: Any, **kwargs: Any) -> ChatAssignment | None:
+        await assignments.enqueue("W1", "c1", Handoff(teamspace_id="TS1"))  # another replica queued it
+        return await real_insert(*args, **kwargs)
+
+    assignments.insert_assigned = raced  # type: ignore[method-assign]
+
+    placed = await assigner.assign(chat("c1"), pool, LIMIT_2, first=True)
+
+    assert (placed.state, placed.assignee_id) == ("assigned", "ann")  # then routed from the queue
+    assert loads.chats == {"ann": ["c1"]} and loads.claims == 2
