@@ -408,6 +408,14 @@ PUBLIC: set[tuple[str, str, str]] = {
     ("ingest", "POST", "/v1/webchat/{app_id}/messages"),
     ("ingest", "GET", "/webchat/{app_id}"),
     ("ingest", "GET", "/webchat/static/{name}"),
+    # channels: proven by the provider's own mechanism, not an agent's token (a wrong or missing
+    # proof is 401, tested per channel in tests/integration/test_channels.py and fuzzed in
+    # tests/e2e/test_webhook_fuzz.py)
+    ("ingest", "GET", "/v1/webhooks/{channel}/{app_id}"),
+    ("ingest", "POST", "/v1/webhooks/{channel}/{app_id}"),
+    ("ingest", "POST", "/v1/webhooks/telegram/{app_id}"),
+    ("ingest", "POST", "/v1/api-channel/{app_id}/messages"),
+    ("ingest", "GET", "/v1/api-channel/{app_id}/people/{person_external_id}/replies"),
     # a signed link: the person and the channel fetch the file without a token (tested in
     # tests/integration/test_attachments.py: a bad or expired signature serves nothing)
     ("inbox", "GET", "/v1/attachments/{attachment_id}"),

@@ -15,11 +15,13 @@ from typing import Any
 
 from .contracts import (
     AiReplyCreatedV1,
+    BanChangedV1,
     ChatAssignedV1,
     ChatClosedV1,
     ChatHandedOffV1,
     ChatPlacementChangedV1,
     ChatUnassignedV1,
+    ConnectorMessageV1,
     DeliveryUpdatedV1,
     FeedbackCollectedV1,
     MessageCreatedV1,
@@ -64,6 +66,10 @@ class QueueSpec:
 INBOX_INBOUND = QueueSpec("inbox.inbound", (MessageReceivedV1.routing_key(),), ordered=True, partitions=16)
 INBOX_DELIVERIES = QueueSpec("inbox.deliveries", (DeliveryUpdatedV1.routing_key(),))
 INGEST_OUTBOUND = QueueSpec("ingest.outbound", (OutboundRequestedV1.routing_key(),))
+# Messages that external channel connectors publish straight to the bus, in the order they sent them.
+INGEST_CONNECTOR = QueueSpec("ingest.connector", (ConnectorMessageV1.routing_key(),), ordered=True)
+# The channel edge's copy of the active bans: a banned person's messages stop at ingest.
+INGEST_BANS = QueueSpec("ingest.bans", (BanChangedV1.routing_key(),), ordered=True)
 # The inbox's copy of the teamspaces' chat rules (reply-time limit, tags to resolve).
 INBOX_TEAMSPACES = QueueSpec("inbox.teamspaces", (TeamspaceSettingsChangedV1.routing_key(),))
 
@@ -157,6 +163,8 @@ DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     INBOX_DELIVERIES,
     INBOX_TEAMSPACES,
     INGEST_OUTBOUND,
+    INGEST_BANS,
+    INGEST_CONNECTOR,
     INGEST_DIRECTORY,
     INBOX_DIRECTORY,
     EXPORT_DIRECTORY,

@@ -58,6 +58,27 @@ class BrokerUnavailable(DomainError):
     on_bus = "retry"
 
 
+class InvalidSignature(DomainError):
+    """A webhook's signature, secret token or API key is missing or wrong: nothing is read or stored."""
+
+    code = "invalid_signature"
+    default_message = "the request is not signed by the channel app"
+
+
+class HandshakeRefused(DomainError):
+    """A webhook verification handshake without the app's verify token."""
+
+    code = "handshake_refused"
+    default_message = "hub.mode must be subscribe and hub.verify_token the app's verify token"
+
+
+class MalformedPayload(DomainError):
+    """A signed webhook body that is not the provider's payload."""
+
+    code = "malformed_payload"
+    default_message = "the body is not the channel's payload"
+
+
 HTTP_STATUS: ErrorStatuses = {
     AppNotFound: 404,
     WebchatAppNotFound: 404,
@@ -66,4 +87,7 @@ HTTP_STATUS: ErrorStatuses = {
     InvalidCursor: 400,
     Forbidden: 403,
     BrokerUnavailable: 503,
+    InvalidSignature: 401,
+    HandshakeRefused: 403,
+    MalformedPayload: 400,
 }

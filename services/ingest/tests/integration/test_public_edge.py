@@ -18,8 +18,8 @@ import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
+from ingest.core.models import MAX_SAFE_INTEGER
 from ingest.webchat.routes import PAGE_CSP
-from ingest.webchat.schemas import MAX_SAFE_INTEGER
 from livechat_dev.testing import eventually
 from livechat_shared.auth import issue_token
 from livechat_shared.contracts import DirectoryUser, Envelope, MessageView, OutboundRequestedV1, UserChangedV1

@@ -20,7 +20,7 @@ from ingest.errors import BrokerUnavailable
 from ingest.webchat.hub import Socket
 from ingest.webchat.use_cases import ReplyUseCases, WebchatLimits, WebchatUseCases
 from livechat_shared.auth import Principal, Role
-from livechat_shared.contracts import Contract, Envelope, MessageView
+from livechat_shared.contracts import Contract, Envelope, MessageView, OutboundRequestedV1
 from livechat_shared.errors import RateLimited
 from livechat_shared.ids import utcnow
 from livechat_shared.ratelimit import Limit
@@ -240,10 +240,31 @@ def webchat(
     )
 
 
+class RecordingProviders:
+    """The provider channels' delivery, recording the replies handed to it."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[OutboundRequestedV1, Envelope]] = []
+
+    async def deliver(self, event: OutboundRequestedV1, cause: Envelope) -> None:
+        self.delivered.append((event, cause))
+
+
 @pytest.fixture
-def replies(mailbox: InMemoryMailbox, hub: FakeHub, publisher: FakePublisher) -> ReplyUseCases:
+def providers() -> RecordingProviders:
+    return RecordingProviders()
+
+
+@pytest.fixture
+def replies(
+    mailbox: InMemoryMailbox, hub: FakeHub, publisher: FakePublisher, providers: RecordingProviders
+) -> ReplyUseCases:
     return ReplyUseCases(
-        mailbox=mailbox, hub=hub, publisher=publisher, deliveries=DeliveryReporter(publisher)
+        mailbox=mailbox,
+        hub=hub,
+        publisher=publisher,
+        deliveries=DeliveryReporter(publisher),
+        providers=providers,
     )
 
 

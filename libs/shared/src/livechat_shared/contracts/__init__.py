@@ -15,6 +15,7 @@ from .assignment import (
     TeamspaceSettingsChangedV1,
     UserChangedV1,
 )
+from .connector import ConnectorMessageV1
 from .envelope import Contract, Envelope
 from .inbox import (
     BanChangedV1,
@@ -69,6 +70,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     ChatPlacementChangedV1,
     ChatAssignedV1,
     ChatUnassignedV1,
+    ConnectorMessageV1,
 )
 
 __all__ = [
@@ -92,6 +94,7 @@ __all__ = [
     "ChatStatus",
     "ChatTransferredV1",
     "ChatUnassignedV1",
+    "ConnectorMessageV1",
     "Contract",
     "DeliveryState",
     "DeliveryUpdatedV1",

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus import queue_names
-from ..contracts import Envelope
+from ..contracts import Contract, Envelope
 from ..errors import ErrorStatuses
 from ..runtime import Runtime
 from ..topology import PARTITION_HEADER
@@ -58,6 +58,49 @@ def add_partitioned_channels(document: dict[str, Any], runtime: Runtime) -> None
     components["schemas"].update(defs)
 
 
+def add_external_contracts(
+    document: dict[str, Any], exchange: str, contracts: tuple[type[Contract], ...]
+) -> None:
+    """Document the events producers outside the suite may publish to the events exchange (each in
+    an :class:`Envelope`, routing key ``<type>.v<version>``), with their payload's schema."""
+    channels = document.setdefault("channels", {})
+    operations = document.setdefault("operations", {})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for contract in contracts:
+        name, key = contract.__name__, contract.routing_key()
+        schema = contract.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+        channels[key] = {
+            "address": key,
+            "description": (
+                f"Published by producers outside the suite to the topic exchange {exchange!r} with "
+                f"routing key {key!r}: an Envelope whose type is {contract.event_type!r}, version "
+                f"{contract.event_version}, and whose payload is {name}. "
+                + " ".join((contract.__doc__ or "").split())
+            ),
+            "messages": {
+                name: {
+                    "name": name,
+                    "contentType": "application/json",
+                    "payload": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Envelope"},
+                            {"properties": {"payload": {"$ref": f"#/components/schemas/{name}"}}},
+                        ]
+                    },
+                }
+            },
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "exchange": {"name": exchange, "type": "topic", "durable": True, "vhost": "/"},
+                }
+            },
+        }
+        operations[f"{key}:receive"] = {"action": "receive", "channel": {"$ref": f"#/channels/{key}"}}
+
+
 class Health(BaseModel):
     status: str
     service: str
@@ -75,9 +118,11 @@ def create_service_app(
     description: str = "",
     errors: ErrorStatuses | None = None,
     larger_bodies: dict[str, int] | None = None,
+    external_contracts: tuple[type[Contract], ...] = (),
 ) -> FastAPI:
     """The service's app; ``errors`` maps its domain errors to HTTP statuses; ``larger_bodies``
-    gives paths (by prefix) a body limit above ``max_body_bytes`` (uploads)."""
+    gives paths (by prefix) a body limit above ``max_body_bytes`` (uploads); ``external_contracts``
+    are events it takes from producers outside the suite (documented in ``/asyncapi.json``)."""
     settings = runtime.settings
 
     @contextlib.asynccontextmanager
@@ -125,6 +170,7 @@ def create_service_app(
         spec = AsyncAPI(runtime.broker, title=f"livechat-{settings.service_name}").to_specification()
         document = json.loads(spec.to_json())
         add_partitioned_channels(document, runtime)
+        add_external_contracts(document, settings.exchange, external_contracts)
         return JSONResponse(document)
 
     return app

@@ -14,6 +14,9 @@ REQUIRED_CREDENTIALS: dict[Channel, tuple[str, ...]] = {
     "telegram": ("bot_token", "secret_token"),
 }
 
+PROVIDER_CHANNELS: frozenset[Channel] = frozenset({"whatsapp", "messenger", "telegram"})
+"""The channels whose replies go to a provider's send API (webchat and api keep a mailbox)."""
+
 
 def credential_problem(channel: Channel, credentials: Mapping[str, str]) -> str | None:
     """What is wrong with ``credentials`` for ``channel`` (missing or unknown names), or None."""

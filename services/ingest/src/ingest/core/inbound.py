@@ -14,7 +14,14 @@ from .publishing import Publisher
 
 log = get_logger(__name__)
 
-Acceptance = Literal["accepted", "duplicate"]
+Acceptance = Literal["accepted", "duplicate", "banned"]
+"""``banned``: the person is banned; the message stopped here (nothing published or stored)."""
+
+
+class BanCheck(Protocol):
+    def stops(self, app_id: str, external_id: str, channel: str) -> bool:
+        """Whether the person is banned now (their message stops at the edge)."""
+        ...
 
 
 class InboundKeys(Protocol):
@@ -46,10 +53,16 @@ class InboundAcceptor:
 
     keys: InboundKeys
     publisher: Publisher
+    bans: BanCheck | None = None
+    """A banned person's message stops before anything is published (checked in memory)."""
 
     async def accept(
         self, received: MessageReceivedV1, workspace_id: str, correlation_id: str | None = None
     ) -> Acceptance:
+        if self.bans is not None and self.bans.stops(
+            received.app_id, received.person.external_id, received.channel
+        ):
+            return "banned"
         envelope = Envelope.wrap(received, workspace_id=workspace_id, correlation_id=correlation_id)
         await self.publisher.publish(envelope)
         key = InboundKey(id=inbound_key_id(received.app_id, received.external_message_id), at=utcnow())

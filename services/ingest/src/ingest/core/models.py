@@ -9,6 +9,9 @@ from livechat_shared.contracts import Channel, MessageView
 from livechat_shared.mongo import Document
 from pydantic import field_serializer
 
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every client (JavaScript) and store reads exactly: the bound of every count."""
+
 
 class App(Document):
     """A channel app: where people write from (a site's Webchat, a WhatsApp number, a bot...)."""

@@ -46,10 +46,25 @@ class DeliveryReporter:
         message: MessageView,
         state: ReportedState,
         cause: Envelope | None = None,
+        error: str | None = None,
     ) -> None:
+        await self.report_ids(workspace_id, app_id, message.chat_id, message.id, state, cause, error)
+
+    async def report_ids(
+        self,
+        workspace_id: str,
+        app_id: str,
+        chat_id: str,
+        message_id: str,
+        state: ReportedState,
+        cause: Envelope | None = None,
+        error: str | None = None,
+    ) -> None:
+        """:meth:`report` for a message known by its ids only (a provider's status callback);
+        ``error`` says why a ``failed`` message failed, as the agent reads it."""
         update = DeliveryUpdatedV1(
-            app_id=app_id, chat_id=message.chat_id, message_id=message.id, state=state, at=utcnow()
+            app_id=app_id, chat_id=chat_id, message_id=message_id, state=state, error=error, at=utcnow()
         )
         await self.publisher.publish(
-            Envelope.wrap(update, workspace_id=workspace_id, chat_id=message.chat_id, causation=cause)
+            Envelope.wrap(update, workspace_id=workspace_id, chat_id=chat_id, causation=cause)
         )

@@ -94,7 +94,7 @@ async def send_webchat_message(
     429 past the per-visitor or per-app message limit."""
     correlation_id = request.headers.get("x-correlation-id")
     status = await use_cases.send(app_id, _bearer(authorization), body, correlation_id)
-    return Accepted(status=status, client_message_id=body.client_message_id)
+    return Accepted(status=status, client_message_id=body.client_message_id, notice=use_cases.notice(status))
 
 
 @router.websocket("/v1/webchat/{app_id}/ws")

@@ -14,8 +14,8 @@ from typing import Any
 from livechat_shared.contracts import MessageReceivedV1, MessageView, PersonRef
 from pydantic import ValidationError
 
-from ..core.models import App, WebchatSession
-from .schemas import MAX_SAFE_INTEGER, ErrorFrame, FrameError, MessageFrame, WebchatMessage
+from ..core.models import MAX_SAFE_INTEGER, App, WebchatSession
+from .schemas import ErrorFrame, FrameError, MessageFrame, WebchatMessage
 
 MAX_FRAME_DEPTH = 16
 """How deeply a frame's JSON may nest (a message frame needs 3 levels)."""

@@ -22,9 +22,6 @@ from ..core.inbound import Acceptance
 VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 """What a client-chosen visitor id may look like (``:`` is kept out: it separates ids in keys)."""
 
-MAX_SAFE_INTEGER = 2**53 - 1
-"""The largest integer every client (JavaScript) and store reads exactly: the bound of every count."""
-
 
 class SessionCreate(BaseModel):
     """Without ``visitor_id``, a new visitor. With one, proof of being that visitor: a valid session
@@ -81,11 +78,25 @@ class WebchatMessage(BaseModel):
         return self
 
 
-class Accepted(BaseModel):
-    """The broker holds the message (``accepted``), or it was accepted before (``duplicate``)."""
+class _NoticeOnlyWhenSet(BaseModel):
+    """An answer to a person's message: ``notice`` is left out unless there is one (a banned person
+    told why), so other answers read as they always did."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_notice(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        answer: dict[str, Any] = handler(self)
+        if answer.get("notice") is None:
+            answer.pop("notice", None)
+        return answer
+
+
+class Accepted(_NoticeOnlyWhenSet):
+    """The broker holds the message (``accepted``), it was accepted before (``duplicate``), or the
+    person is banned and it stopped here (``banned``, with the service's notice if one is set)."""
 
     status: Acceptance
     client_message_id: str
+    notice: str | None = None
 
 
 # --- frames of WS /v1/webchat/{app_id}/ws -------------------------------------------------------
@@ -99,10 +110,13 @@ class MessageFrame(BaseModel):
     message: MessageView
 
 
-class AckFrame(BaseModel):
+class AckFrame(_NoticeOnlyWhenSet):
     type: Literal["ack"] = "ack"
     client_message_id: str
     status: Acceptance
+    notice: str | None = None
+    """With ``banned``: what the person is told (the service's ban notice), if anything; left out of
+    the frame otherwise."""
 
 
 class FrameError(BaseModel):

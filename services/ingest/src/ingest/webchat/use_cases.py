@@ -14,6 +14,7 @@ from livechat_shared.ids import utcnow
 from livechat_shared.ratelimit import Limit
 from livechat_shared.telemetry import get_logger
 
+from ..core.channels import PROVIDER_CHANNELS
 from ..core.inbound import Acceptance, InboundAcceptor
 from ..core.models import App, MailboxEntry, WebchatSession
 from ..core.publishing import DeliveryReporter, Publisher
@@ -92,6 +93,12 @@ class Mailbox(Protocol):
     async def since(self, app_id: str, visitor_id: str, after: int) -> list[MailboxEntry]: ...
 
 
+class ProviderDelivery(Protocol):
+    async def deliver(self, event: OutboundRequestedV1, cause: Envelope) -> None:
+        """Send a reply through the channel's provider and report it ``sent`` or ``failed``."""
+        ...
+
+
 class SocketHub(Protocol):
     def add(self, app_id: str, visitor_id: str, socket: Socket) -> None: ...
 
@@ -129,6 +136,12 @@ class WebchatUseCases:
     limits: WebchatLimits
     max_frame_bytes: int
     """The largest socket frame read; a larger one is answered with ``frame_too_large``."""
+    ban_notice: str | None = None
+    """What a banned person is told when their message stops (``None``: nothing)."""
+
+    def notice(self, status: Acceptance) -> str | None:
+        """The ban notice, for a message that stopped because its person is banned."""
+        return self.ban_notice if status == "banned" else None
 
     async def app(self, app_id: str) -> App:
         app = await self.apps.get(app_id)
@@ -241,25 +254,30 @@ class WebchatUseCases:
             return rate_limited_frame(parsed.client_message_id, exc.message, exc.retry_after)
         except BrokerUnavailable:
             return broker_unavailable_frame(parsed.client_message_id)
-        return AckFrame(client_message_id=parsed.client_message_id, status=status)
+        return AckFrame(client_message_id=parsed.client_message_id, status=status, notice=self.notice(status))
 
 
 @dataclass
 class ReplyUseCases:
-    """Replies to people: stored in the visitor's mailbox, then pushed by whichever replica holds
-    their socket."""
+    """Replies to people: on webchat stored in the visitor's mailbox, then pushed by whichever replica
+    holds their socket; on WhatsApp, Messenger and Telegram handed to ``providers``."""
 
     mailbox: Mailbox
     hub: SocketHub
     publisher: Publisher
     deliveries: DeliveryReporter
+    providers: ProviderDelivery
 
     async def deliver(self, event: OutboundRequestedV1, cause: Envelope) -> None:
         """Durable delivery of a reply: a webchat reply goes to the visitor's mailbox (once per
-        message), then every replica is told so the one holding the visitor's socket pushes it."""
+        message), then every replica is told so the one holding the visitor's socket pushes it. A reply
+        on a provider channel goes to its provider."""
+        if event.channel in PROVIDER_CHANNELS:
+            await self.providers.deliver(event, cause)
+            return
         if event.channel != "webchat":
-            # Provider adapters (WhatsApp, Messenger, Telegram, API) arrive with the channels work;
-            # until then the reply is kept in the mailbox so nothing is dropped.
+            # The api channel's delivery arrives with the channels work; until then the reply is kept
+            # in the mailbox so nothing is dropped.
             log.warning("outbound_channel_not_connected", channel=event.channel, app_id=event.app_id)
         cursor = await self.mailbox.store(event.app_id, event.person_external_id, event.message)
         stored = WebchatMessageStoredV1(

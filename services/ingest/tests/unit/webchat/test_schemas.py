@@ -171,6 +171,8 @@ def test_frames_as_the_person_receives_them() -> None:
         "client_message_id": "c-2",
         "status": "accepted",
     }
+    banned = AckFrame(client_message_id="c-3", status="banned", notice="You cannot write here.")
+    assert banned.model_dump(mode="json")["notice"] == "You cannot write here."
     error = FrameError(code="invalid_json", message="frames are JSON objects")
     assert ErrorFrame(error=error).model_dump(mode="json") == {
         "type": "error",

@@ -461,16 +461,34 @@ async def test_a_reply_to_a_webchat_visitor_is_stored_once_and_its_cursor_reused
         assert (envelope.causation_id, envelope.correlation_id) == (cause.event_id, "corr-9")
 
 
-async def test_a_reply_on_a_channel_without_an_adapter_is_kept_but_not_reported_sent(
-    replies: ReplyUseCases, mailbox: Any, publisher: Any, make_reply: Callable[..., Any]
+async def test_a_reply_on_the_api_channel_is_kept_but_not_reported_sent(
+    replies: ReplyUseCases, mailbox: Any, publisher: Any, providers: Any, make_reply: Callable[..., Any]
 ) -> None:
-    cause = outbound(make_reply(), channel="telegram")
+    cause = outbound(make_reply(), channel="api")
 
     await replies.deliver(cause.open(OutboundRequestedV1), cause)
 
     assert list(mailbox.entries) == ["msg-1"]
     assert len(publisher.of(WebchatMessageStoredV1)) == 1
     assert publisher.of(DeliveryUpdatedV1) == []
+    assert providers.delivered == []
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "messenger", "telegram"])
+async def test_a_reply_on_a_provider_channel_goes_to_its_provider_not_to_the_mailbox(
+    replies: ReplyUseCases,
+    mailbox: Any,
+    publisher: Any,
+    providers: Any,
+    make_reply: Callable[..., Any],
+    channel: str,
+) -> None:
+    cause = outbound(make_reply(), channel=channel)
+
+    await replies.deliver(cause.open(OutboundRequestedV1), cause)
+
+    assert providers.delivered == [(cause.open(OutboundRequestedV1), cause)]
+    assert (mailbox.entries, publisher.published) == ({}, [])
 
 
 async def test_a_reply_the_broker_cannot_take_is_retried_with_the_same_cursor(

@@ -1,0 +1,1 @@
+"""Channels: WhatsApp, Messenger and Telegram webhooks and the generic API channel."""
