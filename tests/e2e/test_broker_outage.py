@@ -44,6 +44,29 @@ async def test_broker_outage_gives_503_then_everything_recovers(proxied) -> None
             json={"text": "before", "client_message_id": "b"},
         )
         assert before.status_code == 202
+        credentials = {"bot_token": "1:x", "secret_token": "outage-secret"}
+        bot = await http.post(
+            f"{ingest}/v1/apps",
+            headers=admin,
+            json={
+                "teamspace_id": workspace["teamspace_id"],
+                "channel": "telegram",
+                "name": "Bot",
+                "credentials": credentials,
+            },
+        )
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "from": {"id": 7, "first_name": "Tom"},
+                "chat": {"id": 7},
+                "date": 1,
+                "text": "via telegram",
+            },
+        }
+        webhook = f"{ingest}/v1/webhooks/telegram/{bot.json()['id']}"
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "outage-secret"}
 
         await proxy.cut()
         refused = await http.post(
@@ -54,6 +77,8 @@ async def test_broker_outage_gives_503_then_everything_recovers(proxied) -> None
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "broker_unavailable"
         ready = await http.get(f"{ingest}/readyz")
         assert ready.status_code == 503 and ready.json()["checks"]["broker"] != "ok"
+        provider = await http.post(webhook, headers=secret, json=update)  # so the provider retries
+        assert provider.status_code == 503 and provider.json()["error"]["code"] == "broker_unavailable"
 
         await proxy.start()
 
@@ -66,14 +91,17 @@ async def test_broker_outage_gives_503_then_everything_recovers(proxied) -> None
             return again.status_code == 202
 
         await eventually(accepted, within=60)
+        retried = await http.post(webhook, headers=secret, json=update)  # the provider's retry
+        assert retried.status_code == 200 and retried.json()["accepted"] == 1
         for service in ("ingest", "inbox"):
             await eventually(lambda s=service: _ready(http, stack.url(s)), within=60)
 
         async def texts() -> list[str] | None:
             chats = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"]
-            if not chats:
+            webchat = [c for c in chats if c["app"]["id"] == app]
+            if not webchat:
                 return None
-            items = (await http.get(f"{inbox}/v1/chats/{chats[0]['id']}/messages", headers=admin)).json()[
+            items = (await http.get(f"{inbox}/v1/chats/{webchat[0]['id']}/messages", headers=admin)).json()[
                 "items"
             ]
             found = [m["text"] for m in items if m["author"]["type"] == "person"]  # the AI answers too
@@ -81,8 +109,15 @@ async def test_broker_outage_gives_503_then_everything_recovers(proxied) -> None
 
         assert await eventually(texts, within=60) == ["before", "during"]
 
+        async def telegram_chat() -> bool:
+            chats = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"]
+            return any(c["app"]["id"] == bot.json()["id"] for c in chats)
+
+        assert await eventually(telegram_chat, within=60)
+
         # Replies flow again too: the inbox's outbox and ingest's consumers are back.
-        chat_id = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"][0]["id"]
+        chats = (await http.get(f"{inbox}/v1/chats", headers=admin)).json()["items"]
+        chat_id = next(c["id"] for c in chats if c["app"]["id"] == app)
         reply = await http.post(
             f"{inbox}/v1/chats/{chat_id}/messages?takeover=true",
             headers=admin,

@@ -436,3 +436,35 @@ async def test_the_demo_page_sets_a_policy_its_script_and_style_fit(service: Ser
     assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
     for name in ("webchat.html", "nope.js", "..%2Fapp.py"):
         assert (await http.get(f"/webchat/static/{name}")).status_code == 404, name
+
+
+async def test_a_reply_reaches_every_open_tab_and_a_reconnect_gets_what_it_missed(
+    serve: Serve, bearer: Bearer
+) -> None:
+    async with serve() as (app, http, address):
+        app_id = (await webchat_app(http, bearer))["id"]
+        visitor = (await start(http, app_id, {"name": "Tab"})).json()
+        url = socket_url(address, app_id, visitor["session_token"])
+
+        async def reply_to_visitor(message_id: str, text: str) -> None:
+            outbound = OutboundRequestedV1(
+                app_id=app_id,
+                channel="webchat",
+                person_external_id=visitor["visitor_id"],
+                message=reply(message_id, text),
+            )
+            await app.state.runtime.publisher.publish(
+                Envelope.wrap(outbound, workspace_id="ws-1", chat_id="chat-1")
+            )
+
+        async with connected(url) as first_tab, connected(url) as second_tab:
+            await reply_to_visitor("m-tabs", "to both tabs")
+            frames = [await next_frame(first_tab), await next_frame(second_tab)]
+            assert [(f["cursor"], f["message"]["text"]) for f in frames] == [(1, "to both tabs")] * 2
+
+        await reply_to_visitor("m-away", "while you were away")  # no socket open now
+        async with connected(url) as back:  # from the start: everything kept for the visitor
+            replayed = [await next_frame(back), await next_frame(back)]
+        assert [f["message"]["text"] for f in replayed] == ["to both tabs", "while you were away"]
+        async with connected(socket_url(address, app_id, visitor["session_token"], after="1")) as resumed:
+            assert (await next_frame(resumed))["message"]["text"] == "while you were away"
