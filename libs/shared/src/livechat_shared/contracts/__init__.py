@@ -21,6 +21,7 @@ from .inbox import (
     BanChangedV1,
     ChatChangedV1,
     ChatClosedV1,
+    ChatDeletedV1,
     ChatPlacementChangedV1,
     ChatSnapshot,
     ChatTransferredV1,
@@ -71,6 +72,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     ChatAssignedV1,
     ChatUnassignedV1,
     ConnectorMessageV1,
+    ChatDeletedV1,
 )
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "ChatAssignedV1",
     "ChatChangedV1",
     "ChatClosedV1",
+    "ChatDeletedV1",
     "ChatHandedOffV1",
     "ChatMode",
     "ChatPlacementChangedV1",

@@ -91,6 +91,21 @@ class ChatTransferredV1(Contract):
     """The user who moved it."""
 
 
+class ChatDeletedV1(Contract):
+    """A user deleted a chat (bulk delete): the inbox erased it, its messages, notes, attachments and
+    search terms. Every service that keeps a copy of it erases its copy (the export read model and
+    its files not yet downloaded, the assignment state, freeing the assignee's capacity); agents'
+    lists drop it. ``assignee_id``/``team_ids`` say who could see it."""
+
+    event_type: ClassVar[str] = "inbox.chat.deleted"
+
+    teamspace_id: str
+    assignee_id: str | None = None
+    team_ids: list[str] = []
+    by: str
+    """The user who deleted it."""
+
+
 Placement = Literal["waiting", "held", "done"]
 """Where a chat stands for routing: ``waiting`` for an agent (a livechat nobody holds), ``held`` by
 its assignee (counts against their capacity), ``done`` (AI mode, resolved or closed)."""
