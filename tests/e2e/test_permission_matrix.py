@@ -66,6 +66,16 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
     ),
     # --- inbox: chats in the caller's scope --------------------------------------------------------
     ("inbox", "GET", "/v1/chats"): (lambda w, r: ("GET", "/v1/chats", None), EVERYONE),
+    # Deleting needs `delete` (admin, supervisor). The row deletes no real chat (the others need
+    # theirs); tests/integration/test_chat_deletion.py deletes one and checks what goes with it.
+    ("inbox", "POST", "/v1/chats/bulk-delete"): (
+        lambda w, r: ("POST", "/v1/chats/bulk-delete", {"chat_ids": [f"no-such-chat-{r}"]}),
+        same(200, agent=403, granted=403),
+    ),
+    ("inbox", "GET", "/v1/deletions"): (
+        lambda w, r: ("GET", "/v1/deletions", None),
+        same(200, agent=403, granted=403),
+    ),
     ("inbox", "GET", "/v1/chats/{chat_id}"): (lambda w, r: ("GET", f"/v1/chats/{w.shared_chat}", None), MINE),
     ("inbox", "GET", "/v1/chats/{chat_id}/messages"): (
         lambda w, r: ("GET", f"/v1/chats/{w.shared_chat}/messages", None),

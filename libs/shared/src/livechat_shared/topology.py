@@ -18,6 +18,7 @@ from .contracts import (
     BanChangedV1,
     ChatAssignedV1,
     ChatClosedV1,
+    ChatDeletedV1,
     ChatHandedOffV1,
     ChatPlacementChangedV1,
     ChatUnassignedV1,
@@ -90,7 +91,10 @@ INBOX_ASSIGNMENTS = QueueSpec(
 )
 # Chats waiting for an agent or changing hands, in each chat's order, for routing and capacity.
 ASSIGNMENT_CHATS = QueueSpec(
-    "assignment.chats", (ChatPlacementChangedV1.routing_key(),), ordered=True, partitions=8
+    "assignment.chats",
+    (ChatPlacementChangedV1.routing_key(), ChatDeletedV1.routing_key()),
+    ordered=True,
+    partitions=8,
 )
 # The AI agent's conversations: the messages of its chats (it answers the person's) and closed chats
 # (it asks for a rating), each chat's in order.
@@ -126,6 +130,7 @@ PARTITION_KEYS: Mapping[str, Callable[[dict[str, Any], str | None], str]] = {
             ChatAssignedV1,
             ChatUnassignedV1,
             ChatPlacementChangedV1,
+            ChatDeletedV1,
             MessageCreatedV1,
             ChatClosedV1,
         )

@@ -15,6 +15,7 @@ from assignment.settings import Settings
 from livechat_dev.testing import eventually, probe_queue, publish_envelope
 from livechat_shared.contracts import (
     ChatAssignedV1,
+    ChatDeletedV1,
     ChatPlacementChangedV1,
     ChatUnassignedV1,
     Envelope,
@@ -176,3 +177,32 @@ async def test_bad_settings_are_refused_and_unknown_chats_are_404(api: httpx.Asy
     for method, url in (("POST", "/v1/queue/nope/claim"), ("GET", "/v1/chats/nope/assignment-log")):
         answer = await api.request(method, url, headers=admin)
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+
+
+async def test_a_deleted_chat_frees_its_agent_for_the_waiting_chat_and_its_log_is_gone(
+    api: httpx.AsyncClient, acme: Org, settings: Settings
+) -> None:
+    teamspace_id, team_id, (ann,) = await team_of_agents(api, acme, 1)
+    admin = acme.auth(acme.admin)
+    put = await api.put(
+        f"/v1/teamspaces/{teamspace_id}/assignment", headers=admin, json={"max_auto_chats": 1}
+    )
+    assert put.status_code == 200, put.text
+    await presence(api, acme, ann, "online")
+    first, second = new_id(), new_id()
+    async with bus(settings) as b:
+        await b.place(acme.id, first, waiting(teamspace_id, 2, team_ids=[team_id]))
+        assert (await b.decision()).open(ChatAssignedV1).assignee_id == ann["id"]
+        await b.place(acme.id, second, waiting(teamspace_id, 2, team_ids=[team_id]))  # ann is full: waits
+
+        deleted = ChatDeletedV1(
+            chat_version=3, teamspace_id=teamspace_id, assignee_id=ann["id"], team_ids=[team_id], by="u-admin"
+        )
+        await publish_envelope(
+            b.exchange, Envelope.wrap(deleted, workspace_id=acme.id, chat_id=first), settings
+        )
+
+        given = await b.decision()
+        assert (given.chat_id, given.open(ChatAssignedV1).assignee_id) == (second, ann["id"])
+    gone = await api.get(f"/v1/chats/{first}/assignment-log", headers=admin)
+    assert gone.status_code == 404

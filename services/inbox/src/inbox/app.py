@@ -38,6 +38,9 @@ from .chats.handlers import on_teamspace_settings_changed
 from .chats.repository import ChatQueries, TeamspacePolicyCopy
 from .chats.use_cases import ChatUseCases, OverdueRule, TeamspaceRules
 from .core.store import ChatStore, MessageStore
+from .deletion import routes as deletion_routes
+from .deletion.repository import ChatEraser, DeletionAuditRepository
+from .deletion.use_cases import DeletionUseCases
 from .errors import HTTP_STATUS, WriteConflict
 from .inbound.handlers import on_message_received
 from .inbound.repository import CurrentChatRepository, PersonRepository
@@ -179,4 +182,8 @@ def create_app(settings: Settings) -> FastAPI:
         writer=writer,
     )
     app.include_router(ban_routes.router)
+    app.state.deletion = DeletionUseCases(
+        chats=chat_store, eraser=ChatEraser(mongo), audit=DeletionAuditRepository(mongo), writer=writer
+    )
+    app.include_router(deletion_routes.router)
     return app

@@ -197,8 +197,14 @@ class WriteConflict(DomainError):
     on_bus = "retry"
 
 
+class DeleteForbidden(DomainError):
+    code = "forbidden"
+    default_message = "deleting chats needs the delete permission"
+
+
 HTTP_STATUS: ErrorStatuses = {
     ChatNotFound: 404,
+    DeleteForbidden: 403,
     NotAssignee: 409,
     ReplyForbidden: 403,
     UnknownAlias: 422,

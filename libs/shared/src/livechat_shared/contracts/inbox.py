@@ -99,6 +99,8 @@ class ChatDeletedV1(Contract):
 
     event_type: ClassVar[str] = "inbox.chat.deleted"
 
+    chat_version: int
+    """The chat's version after its last change, plus one: the deletion is its last change."""
     teamspace_id: str
     assignee_id: str | None = None
     team_ids: list[str] = []

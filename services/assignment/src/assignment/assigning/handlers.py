@@ -5,16 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from livechat_shared.bus import EventPublisher, Handler
-from livechat_shared.contracts import ChatAssignedV1, ChatPlacementChangedV1, ChatUnassignedV1, Envelope
+from livechat_shared.contracts import (
+    ChatAssignedV1,
+    ChatDeletedV1,
+    ChatPlacementChangedV1,
+    ChatUnassignedV1,
+    Envelope,
+)
 
 from .schemas import ChatAssignment
 from .use_cases import Routing
 
 
 def on_chat_placement(routing: Routing) -> Handler:
+    """``assignment.chats``: the inbox's placements of a chat, and its deletion, in order."""
+
     async def on_chat_placement(envelope: Envelope) -> None:
         if envelope.chat_id is None:
             raise ValueError("a placement names its chat")
+        if envelope.routing_key == ChatDeletedV1.routing_key():
+            deleted = envelope.open(ChatDeletedV1)
+            await routing.forget(envelope.workspace_id, envelope.chat_id, deleted.teamspace_id)
+            return
         await routing.place(envelope.workspace_id, envelope.chat_id, envelope.open(ChatPlacementChangedV1))
 
     return on_chat_placement

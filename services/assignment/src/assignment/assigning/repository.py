@@ -300,6 +300,10 @@ class ChatAssignmentRepository:
         result = await self.coll.update_one({"_id": chat_id, "state": "pending"}, update)
         return result.modified_count == 1
 
+    async def remove(self, chat_id: str) -> None:
+        """Erase the chat's record and its decision log (a deleted chat)."""
+        await self.coll.delete_one({"_id": chat_id})
+
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
         """Record that the agent holds the chat (the inbox says so: a takeover, a transfer to them),
         whatever its state here: the inbox is the record of who holds a chat."""

@@ -416,6 +416,10 @@ def _noting_lost(decision: Decision, lost: list[str]) -> Decision:
 class Queue(Assignments, Protocol):
     async def cancel(self, chat_id: str, inbox_version: int | None = None) -> bool: ...
 
+    async def remove(self, chat_id: str) -> None:
+        """Erase the chat's record and its decision log."""
+        ...
+
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None: ...
 
     async def note_inbox(self, chat_id: str, inbox_version: int) -> None: ...
@@ -507,6 +511,19 @@ class Routing:
                 await self.queue.note_inbox(chat_id, event.chat_version)
         if freed is not None:
             await self.drain(workspace_id, event.teamspace_id)
+
+    async def forget(self, workspace_id: str, chat_id: str, teamspace_id: str) -> None:
+        """The chat was deleted: its assignee's capacity is free (the next waiting chat gets it), and
+        its record and decision log are erased. Idempotent."""
+        stored = await self.queue.get(chat_id)
+        if stored is None:
+            return
+        freed = stored.assignee_id if stored.state == "assigned" else None
+        if freed is not None:
+            await self.loads.release(freed, chat_id)  # first: a crash leaves the record to retry on
+        await self.queue.remove(chat_id)
+        if freed is not None:
+            await self.drain(workspace_id, teamspace_id)
 
     async def _route(
         self, workspace_id: str, chat_id: str, event: ChatPlacementChangedV1, first: bool = False

@@ -184,6 +184,10 @@ class FakeAssignments:
         changes = self._noting(chat_id, inbox_version)
         return self._move(chat_id, "pending", state="released", announce=None, **changes)
 
+    async def remove(self, chat_id: str) -> None:
+        self.items.pop(chat_id, None)
+        self.log.entries = [(c, d) for c, d in self.log.entries if c != chat_id]
+
     async def hold(self, workspace_id: str, teamspace_id: str, chat_id: str, agent_id: str) -> None:
         stored = self.items.get(chat_id) or ChatAssignment(
             id=chat_id,

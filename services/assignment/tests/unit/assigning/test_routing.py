@@ -222,6 +222,25 @@ async def test_a_claim_recorded_between_two_looks_is_kept(routing: Routing, load
     assert loads.chats["bob"] == ["c2"]
 
 
+async def test_a_deleted_chat_frees_its_agent_for_the_next_waiting_chat_and_is_forgotten(
+    routing: Routing, assignments: FakeAssignments, loads: FakeLoads, log: FakeLog
+) -> None:
+    for index in range(4):  # ann and bob take two each: the limit is 2
+        await routing.place(WS, f"c{index}", placed("waiting", 1))
+    await routing.place(WS, "late", placed("waiting", 1))  # nobody has room now
+    assert assignments.items["late"].state == "pending"
+    gone = loads.chats["ann"][0]
+
+    await routing.forget(WS, gone, TS)
+    await routing.forget(WS, gone, TS)  # redelivered: nothing more happens
+
+    assert gone not in assignments.items and log.of(gone) == []
+    assert gone not in loads.chats["ann"]
+    assert assignments.items["late"].assignee_id == "ann"  # the freed room went to the waiting chat
+    await routing.forget(WS, "late", TS)  # a waiting chat deleted: simply forgotten
+    assert "late" not in assignments.items and "late" not in loads.chats["ann"]
+
+
 async def test_a_voluntary_claim_wins_once(
     routing: Routing, assignments: FakeAssignments, loads: FakeLoads, told: Told
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from livechat_shared.auth import ChatScope, Identity, Principal, principal_for
 from livechat_shared.contracts import (
     ChatChangedV1,
+    ChatDeletedV1,
     DirectoryUser,
     Envelope,
     MessageCreatedV1,
@@ -18,6 +19,7 @@ from livechat_shared.contracts import (
 
 STREAM_KEYS: tuple[str, ...] = (
     ChatChangedV1.routing_key(),
+    ChatDeletedV1.routing_key(),
     MessageCreatedV1.routing_key(),
     MessageUpdatedV1.routing_key(),
     NoteChangedV1.routing_key(),
@@ -99,6 +101,15 @@ def frame_for(envelope: Envelope) -> tuple[ChatScope, Frame] | None:
                 "version": event.chat_version,
                 "data": event.message.model_dump(mode="json"),
             }
+    if envelope.routing_key == ChatDeletedV1.routing_key() and envelope.chat_id is not None:
+        deleted = envelope.open(ChatDeletedV1)
+        scope = ChatScope(
+            workspace_id=envelope.workspace_id,
+            assignee_id=deleted.assignee_id,
+            team_ids=tuple(deleted.team_ids),
+        )
+        frame = {"type": "chat.deleted", "chat_id": envelope.chat_id, "version": deleted.chat_version}
+        return scope, {**frame, "data": None}
     if envelope.routing_key == NoteChangedV1.routing_key():
         changed = envelope.open(NoteChangedV1)
         scope = ChatScope(

@@ -1,0 +1,1 @@
+"""Deleting chats: erased everywhere, audited, announced."""
