@@ -100,7 +100,7 @@ ASSIGNMENT_CHATS = QueueSpec(
 # (it asks for a rating), each chat's in order.
 AIAGENT_CONVERSATIONS = QueueSpec(
     "aiagent.conversations",
-    (MessageCreatedV1.routing_key(), ChatClosedV1.routing_key()),
+    (MessageCreatedV1.routing_key(), ChatClosedV1.routing_key(), ChatDeletedV1.routing_key()),
     ordered=True,
     partitions=8,
 )

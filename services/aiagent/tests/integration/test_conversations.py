@@ -8,10 +8,18 @@ from collections.abc import Callable
 import httpx
 from aiagent.conversations.rules import FEEDBACK_REQUEST
 from aiagent.settings import Settings
-from livechat_shared.contracts import AiReplyCreatedV1, ChatHandedOffV1, Envelope, FeedbackCollectedV1
+from livechat_dev.testing import eventually
+from livechat_shared.contracts import (
+    AiReplyCreatedV1,
+    ChatDeletedV1,
+    ChatHandedOffV1,
+    Envelope,
+    FeedbackCollectedV1,
+)
 from livechat_shared.ids import new_id
+from livechat_shared.mongo import Mongo
 
-from .conftest import TS, Bus, auth, chat_closed, person_message
+from .conftest import TS, WS, Bus, auth, chat_closed, person_message
 
 ARTICLES = [
     {"id": "pw", "question": "How do I reset my password?", "answer": "Settings, then Security."},
@@ -129,3 +137,27 @@ async def test_other_messages_get_no_answer(api: httpx.AsyncClient, settings: Se
     assert [e.open(AiReplyCreatedV1).reply_to for e in received if e.chat_id == chat] == [
         marker.payload["message"]["id"]
     ]
+
+
+async def test_a_deleted_chat_is_forgotten(api: httpx.AsyncClient, settings: Settings, bus: Bus) -> None:
+    app_id, chat = f"app-{new_id()}", f"chat-{new_id()}"
+    body = {"greeting": "Hi.", "articles": ARTICLES}
+    assert (
+        await api.put(f"/v1/apps/{app_id}/bot", headers=auth(settings, "u-admin"), json=body)
+    ).status_code == 200
+    await bus.publish(person_message("my order number is 48213", chat, app_id))
+    await bus.wait_for(replies_to(chat))
+    mongo = Mongo.from_settings(settings)
+    try:
+        remembered = mongo.db["bot_conversations"]
+        assert (await remembered.find_one({"_id": chat}))["said"] == ["my order number is 48213"]
+
+        deleted = ChatDeletedV1(chat_version=9, teamspace_id=TS, by="u-admin")
+        await bus.publish(Envelope.wrap(deleted, workspace_id=WS, chat_id=chat))
+
+        async def forgotten() -> bool:
+            return await remembered.find_one({"_id": chat}) is None
+
+        assert await eventually(forgotten)
+    finally:
+        await mongo.close()

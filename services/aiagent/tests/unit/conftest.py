@@ -95,6 +95,9 @@ class FakeConversations:
         self.fakes.reads += 1
         return self.fakes.world.conversations.get(chat_id)
 
+    async def forget(self, chat_id: str) -> None:
+        self.fakes.world.conversations.pop(chat_id, None)
+
     async def save(self, conversation: Conversation, expected_version: int, session: Any) -> None:
         stored = self.fakes.world.conversations.get(conversation.id)
         if (stored.version if stored else 0) != expected_version:

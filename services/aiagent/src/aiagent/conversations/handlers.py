@@ -1,12 +1,12 @@
 """Bus subscribers of the conversations feature: one handler for the ordered, per-chat queue
-``aiagent.conversations`` (a chat's messages and its closing, in order)."""
+``aiagent.conversations`` (a chat's messages, its closing and its deletion, in order)."""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
 from livechat_shared.bus import Handler
-from livechat_shared.contracts import ChatClosedV1, Contract, Envelope, MessageCreatedV1
+from livechat_shared.contracts import ChatClosedV1, ChatDeletedV1, Contract, Envelope, MessageCreatedV1
 from livechat_shared.telemetry import get_logger
 from pydantic import ValidationError
 
@@ -30,6 +30,8 @@ def on_conversation_event(use_cases: ConversationUseCases) -> Handler:
             await use_cases.on_message(envelope, _open(envelope, MessageCreatedV1))
         elif envelope.routing_key == ChatClosedV1.routing_key():
             await use_cases.on_closed(envelope, _open(envelope, ChatClosedV1))
+        elif envelope.routing_key == ChatDeletedV1.routing_key() and envelope.chat_id is not None:
+            await use_cases.on_deleted(envelope.chat_id)
         else:
             log.info("event_ignored", routing_key=envelope.routing_key)
 

@@ -18,6 +18,9 @@ class ConversationRepository:
         doc = await self.coll.find_one({"_id": chat_id})
         return None if doc is None else Conversation.from_doc(doc)
 
+    async def forget(self, chat_id: str) -> None:
+        await self.coll.delete_one({"_id": chat_id})
+
     async def save(self, conversation: Conversation, expected_version: int, session: Session) -> None:
         """Store the new state as version ``expected_version + 1``; raises ConversationChanged when
         the stored version is another (or a first state was stored meanwhile)."""

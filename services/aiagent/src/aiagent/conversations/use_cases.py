@@ -65,6 +65,10 @@ class Limits(Protocol):
 class Conversations(Protocol):
     async def get(self, chat_id: str) -> Conversation | None: ...
 
+    async def forget(self, chat_id: str) -> None:
+        """Erase what the AI remembers of the chat (idempotent)."""
+        ...
+
     async def save(self, conversation: Conversation, expected_version: int, session: Session) -> None:
         """Store the new state (version ``expected_version + 1``); raises ConversationChanged when the
         stored version is not ``expected_version``."""
@@ -181,6 +185,10 @@ class ConversationUseCases:
         return await self._commit(
             envelope, before, state, events, Counting(month, None if counted else limit)
         )
+
+    async def on_deleted(self, chat_id: str) -> None:
+        """The chat was deleted: what the AI remembers of it (the person's words) goes with it."""
+        await self.conversations.forget(chat_id)
 
     async def on_closed(self, envelope: Envelope, event: ChatClosedV1) -> list[Envelope]:
         """An agent closed the chat (it is back with the AI): start afresh and ask for a rating."""

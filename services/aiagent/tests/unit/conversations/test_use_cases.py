@@ -366,3 +366,16 @@ async def test_a_handoff_keyword_needs_no_model(
     configure(fakes, llm={"base_url": "http://llm.test/v1", "model": "m"})
     assert handoffs(await say(conversations, message("a real person please")))[0].trigger == "keyword"
     assert llm.requests == []
+
+
+async def test_a_deleted_chat_is_forgotten_with_the_persons_words(
+    conversations: ConversationUseCases, fakes: Fakes
+) -> None:
+    configure(fakes)
+    await say(conversations, message("my card number is in here"))
+    assert fakes.world.conversations["chat-1"].said == ["my card number is in here"]
+
+    await conversations.on_deleted("chat-1")
+    await conversations.on_deleted("chat-1")  # redelivered
+
+    assert "chat-1" not in fakes.world.conversations
