@@ -70,7 +70,7 @@ async def test_huge_numbers_and_dates_are_a_clear_4xx(inbox, path: str, params: 
     client, admin, chat_id = inbox
     response = await client.get(path.format(chat=chat_id), headers=admin, params=params)
     assert response.status_code in (400, 422), response.text
-    assert error_code(response) in ("validation_failed", "invalid_cursor")
+    assert error_code(response) in ("validation_failed", "invalid_cursor", "invalid_page")
 
 
 async def test_the_largest_accepted_values_answer(inbox) -> None:

@@ -64,6 +64,9 @@ from .realtime.hub import StreamHub
 from .realtime.rules import STREAM_KEYS
 from .routing_decisions.handlers import on_routing_decision
 from .routing_decisions.use_cases import RoutingDecisionUseCases
+from .search import routes as search_routes
+from .search.repository import ChatTable, SearchIndexStore
+from .search.use_cases import SearchUseCases
 from .settings import Settings
 from .transfers import routes as transfer_routes
 from .transfers.repository import StaffDirectory
@@ -167,9 +170,16 @@ def create_app(settings: Settings) -> FastAPI:
         link_seconds=settings.attachment_link_seconds,
     )
     app.state.people = PeopleUseCases(PeopleRepository(mongo))
+    app.state.search = SearchUseCases(
+        table=ChatTable(mongo),
+        tags=catalog.tags,
+        index=SearchIndexStore(mongo),
+        transactions=mongo,
+        count_cap=settings.table_count_cap,
+    )
     for feature in (transfer_routes, interaction_routes, people_routes, attachment_routes):
         app.include_router(feature.router)
-    for router in (chat_routes.router, message_routes.router, stream_routes.router):
+    for router in (search_routes.router, chat_routes.router, message_routes.router, stream_routes.router):
         app.include_router(router)
     app.include_router(note_routes.router)
     app.include_router(catalog_routes.router)

@@ -32,6 +32,23 @@ class InvalidCursor(DomainError):
     default_message = "since must be a cursor or an ISO-8601 time"
 
 
+class InvalidFilter(DomainError):
+    """A filter of the chat table with a value it does not take; the message names the parameter."""
+
+    code = "invalid_filter"
+    default_message = "a filter has a value it does not take"
+
+
+class InvalidSort(DomainError):
+    code = "invalid_sort"
+    default_message = "sort by created_at, updated_at or last_message_at (with '-' for newest first)"
+
+
+class InvalidPage(DomainError):
+    code = "invalid_page"
+    default_message = "page must be a whole number from 1 and page_size one from 1 to 200"
+
+
 class ManageForbidden(DomainError):
     code = "forbidden"
     default_message = "you may not change this chat (the manage permission is needed)"
@@ -209,6 +226,9 @@ HTTP_STATUS: ErrorStatuses = {
     ReplyForbidden: 403,
     UnknownAlias: 422,
     InvalidCursor: 422,
+    InvalidFilter: 400,
+    InvalidSort: 400,
+    InvalidPage: 400,
     WriteConflict: 409,
     ManageForbidden: 403,
     VersionMismatch: 412,

@@ -13,5 +13,7 @@ class Settings(ServiceSettings):
     """The largest file an agent may upload for a reply (larger: 413)."""
     attachment_link_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     """How long an attachment's signed link works."""
+    table_count_cap: int = Field(default=10_000, ge=1)
+    """The chat table counts matching chats exactly up to here, then answers ``total_exact: false``."""
     public_url: str = "http://127.0.0.1:8082"
     """Where people and channels reach this service (attachment links are made with it)."""

@@ -6,13 +6,14 @@ transaction; the fakes keep the unique keys the real indexes keep.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from inbox.core.models import Chat, Message, Person, display_name
+from inbox.core.search import index_update
 from inbox.core.store import DuplicateMessage
 from inbox.errors import WriteConflict
 from inbox.inbound.repository import CreationRace
@@ -47,25 +48,29 @@ class FakeChats:
         return self.db.state.chats.get(chat_id)
 
     async def update(
-        self, chat: Chat, changes: dict[str, Any], session: Any, *, seqs: int = 1
+        self, chat: Chat, changes: dict[str, Any], session: Any, *, seqs: int = 1, texts: Sequence[str] = ()
     ) -> Chat | None:
-        return self._set(chat, changes, seqs)
+        return self._set(chat, changes, seqs, texts)
 
     async def change(self, chat: Chat, changes: dict[str, Any], session: Any) -> Chat | None:
         """As ``update``, without taking a ``seq`` (a change with no message)."""
         return self._set(chat, changes)
 
-    def _set(self, chat: Chat, changes: dict[str, Any], seqs: int = 0) -> Chat | None:
+    def _set(
+        self, chat: Chat, changes: dict[str, Any], seqs: int = 0, texts: Sequence[str] = ()
+    ) -> Chat | None:
         """``$set`` on the stored chat, with the next version, unless it changed since ``chat`` was
         read; the result is validated as the real store's ``from_doc`` does (stored sub-documents
-        come back typed)."""
+        come back typed). Facets and search terms follow as the real store keeps them."""
         if self.db.before_update is not None:
             self.db.before_update(self.db.state.chats[chat.id])
         stored = self.db.state.chats.get(chat.id)
         if stored is None or stored.version != chat.version:
             return None
         bumped = {"version": stored.version + 1, "next_seq": stored.next_seq + seqs}
-        updated = Chat.model_validate({**stored.model_dump(), **changes, **bumped})
+        index = index_update(stored, changes, texts)
+        added = {f: [*getattr(stored, f), *each["$each"]] for f, each in index.add.items()}
+        updated = Chat.model_validate({**stored.model_dump(), **changes, **index.set, **added, **bumped})
         self.db.state.chats[chat.id] = updated
         return updated
 

@@ -5,7 +5,7 @@ redelivered event collides and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -42,7 +42,13 @@ class Chats(Protocol):
     async def get(self, chat_id: str, session: Session | None = None) -> Chat | None: ...
 
     async def update(
-        self, chat: Chat, changes: dict[str, Any], session: Session, *, seqs: int = 1
+        self,
+        chat: Chat,
+        changes: dict[str, Any],
+        session: Session,
+        *,
+        seqs: int = 1,
+        texts: Sequence[str] = (),
     ) -> Chat | None: ...
 
     async def change(self, chat: Chat, changes: dict[str, Any], session: Session) -> Chat | None: ...
@@ -75,7 +81,8 @@ class AiAgentUseCases:
             if not answers(chat):
                 return Change(Skipped(f"chat is {chat.mode}"))
             now = utcnow()
-            updated = await self.chats.update(chat, {"updated_at": now, "last_message_at": now}, session)
+            touched = {"updated_at": now, "last_message_at": now}
+            updated = await self.chats.update(chat, touched, session, texts=[event.text])
             if updated is None:
                 raise RaceLost
             notice = event.kind == "notice"
@@ -105,7 +112,9 @@ class AiAgentUseCases:
                 return Change(Skipped(f"chat is {chat.mode}"))
             now = utcnow()
             seqs = 2 if event.message else 1  # the AI's last words, then the line for the agents
-            updated = await self.chats.update(chat, handoff_changes(event, now), session, seqs=seqs)
+            texts = [*([event.message] if event.message else []), handoff_text(event.summary)]
+            changes = handoff_changes(event, now)
+            updated = await self.chats.update(chat, changes, session, seqs=seqs, texts=texts)
             if updated is None:
                 raise RaceLost
             stored: list[Message] = []

@@ -168,6 +168,12 @@ class TagRepository(SettingRepository[Tag]):
         found = {d["_id"]: Tag.from_doc(d) for d in docs}
         return [found[i] for i in wanted if i in found]
 
+    async def ids_in_groups(self, workspace_id: str, group_ids: Sequence[str] | None) -> list[str]:
+        """The ids of the workspace's tags in any of ``group_ids`` (``None``: in any group at all)."""
+        grouped = {"$ne": None} if group_ids is None else {"$in": list(group_ids)}
+        query = {"workspace_id": workspace_id, "group_id": grouped}
+        return [str(d["_id"]) for d in await self.coll.find(query, {"_id": 1}).to_list()]
+
 
 class CustomFieldRepository(SettingRepository[CustomFieldDefinition]):
     def __init__(self, mongo: Mongo) -> None:

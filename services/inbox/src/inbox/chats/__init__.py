@@ -1,1 +1,2 @@
-"""The chat table (list with filters), a chat's details, and the resync of changed chats."""
+"""A chat's details, changing them (description, status, custom fields, tags), the overdue rule, and
+the resync of changed chats (the chat table is the search feature's)."""

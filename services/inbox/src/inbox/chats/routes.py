@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from livechat_shared.contracts import ChatMode, ChatSnapshot, ChatStatus
-from livechat_shared.web import ERROR_RESPONSES, CurrentUser, Page, Paging
+from livechat_shared.contracts import ChatSnapshot
+from livechat_shared.web import ERROR_RESPONSES, CurrentUser
 
 from .rules import parse_if_match
-from .schemas import ChatFilter, ChatPatch, ChatTag, SyncPage
+from .schemas import ChatPatch, ChatTag, SyncPage
 from .use_cases import ChatUseCases
 
 
@@ -20,17 +20,6 @@ def _use_cases(request: Request) -> ChatUseCases:
 
 UseCases = Annotated[ChatUseCases, Depends(_use_cases)]
 router = APIRouter(tags=["chats"], responses=ERROR_RESPONSES)
-
-
-@router.get("/v1/chats")
-async def list_chats(
-    user: CurrentUser,
-    use_cases: UseCases,
-    paging: Paging,
-    status: Annotated[list[ChatStatus] | None, Query()] = None,
-    mode: Annotated[list[ChatMode] | None, Query()] = None,
-) -> Page[ChatSnapshot]:
-    return await use_cases.table(user, ChatFilter(status=status or [], mode=mode or []), paging)
 
 
 @router.get("/v1/chats/{chat_id}")

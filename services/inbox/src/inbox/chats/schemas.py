@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from livechat_shared.contracts import ChatMode, ChatSnapshot, ChatStatus
+from livechat_shared.contracts import ChatSnapshot, ChatStatus
 from pydantic import BaseModel, ConfigDict, Field
-
-
-class ChatFilter(BaseModel):
-    """What the chat table is filtered by; an empty list means "any"."""
-
-    status: list[ChatStatus] = []
-    mode: list[ChatMode] = []
 
 
 class SyncPage(BaseModel):

@@ -11,7 +11,6 @@ from typing import Any, Protocol
 from livechat_shared.auth import Permission, Principal
 from livechat_shared.contracts import ChatSnapshot, Envelope, TeamspaceSettingsChangedV1
 from livechat_shared.ids import utcnow
-from livechat_shared.pagination import Page, PageParams
 from livechat_shared.writer import Change, RaceLost, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -20,7 +19,7 @@ from ..core.announce import chat_changed, chat_closed, placement_changed
 from ..core.models import Chat
 from ..errors import InvalidCursor, ManageForbidden, UnknownTag, VersionMismatch
 from .rules import is_overdue, parse_sync_cursor, status_change, sync_cursor
-from .schemas import ChatFilter, ChatPatch, SyncPage
+from .schemas import ChatPatch, SyncPage
 
 Session = AsyncClientSession
 
@@ -57,10 +56,6 @@ class TeamspacePolicies(Protocol):
 
 
 class ChatFinder(Protocol):
-    async def page(
-        self, user: Principal, where: ChatFilter, skip: int, limit: int
-    ) -> tuple[list[Chat], int]: ...
-
     async def changed_since(self, user: Principal, at: datetime, after_id: str, limit: int) -> list[Chat]: ...
 
 
@@ -72,12 +67,6 @@ class ChatUseCases:
     fields: FieldValues
     policies: TeamspacePolicies
     tags: TagCatalog
-
-    async def table(self, user: Principal, where: ChatFilter, paging: PageParams) -> Page[ChatSnapshot]:
-        chats, total = await self.queries.page(user, where, paging.skip, paging.page_size)
-        return Page(
-            items=[c.snapshot() for c in chats], total=total, page=paging.page, page_size=paging.page_size
-        )
 
     async def read(self, user: Principal, chat_id: str) -> ChatSnapshot:
         return (await visible_chat(self.chats, user, chat_id)).snapshot()

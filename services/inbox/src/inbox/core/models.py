@@ -49,6 +49,9 @@ class PersonOnChat(BaseModel):
     name: str
 
 
+_INDEX_FIELDS = {"facets", "terms", "message_terms"}
+
+
 class Chat(Document):
     """A conversation with one person on one app. ``version`` grows with every change; ``next_seq``
     is the ``seq`` the chat's latest message took. ``current`` marks the chat a person's next
@@ -86,6 +89,12 @@ class Chat(Document):
     person_language: str | None = None
     """The person's language as the channel told it when the chat started (storage only: the
     message events carry it, without a read of the person per message)."""
+    facets: list[str] = []
+    """What the chat table filters by, one key per value (storage only: :mod:`inbox.core.search`)."""
+    terms: list[str] = []
+    """The words the chat table's search finds the chat by (storage only: :mod:`inbox.core.search`)."""
+    message_terms: list[str] = []
+    """The part of ``terms`` its messages gave (storage only)."""
 
     def scope(self) -> ChatScope:
         return ChatScope(
@@ -94,7 +103,7 @@ class Chat(Document):
 
     def snapshot(self) -> ChatSnapshot:
         """The chat as agents and the bus see it (the contract ignores the storage-only fields)."""
-        return ChatSnapshot.model_validate(self.model_dump())
+        return ChatSnapshot.model_validate(self.model_dump(exclude=_INDEX_FIELDS))
 
 
 class Message(Document):

@@ -6,6 +6,7 @@ Writes take the caller's session, so a change and the events announcing it commi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from livechat_shared.auth import Principal, Role
@@ -16,6 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from .models import Chat, Message, Person
+from .search import index_update
 
 Session = AsyncClientSession
 Doc = dict[str, Any]
@@ -23,6 +25,42 @@ Doc = dict[str, Any]
 CHATS = "chats"
 MESSAGES = "messages"
 PEOPLE = "people"
+
+
+TABLE_SORTS = ("created_at", "updated_at", "last_message_at")
+"""What the chat table sorts by (either way); ``_id`` breaks ties."""
+
+
+def table_index(sort: str) -> str:
+    """The index of a workspace's chats in ``sort`` order: the table of an admin (every chat of
+    the workspace) with no filter on ``facets``, and the resync (``updated_at``)."""
+    return f"chats_by_{sort}"
+
+
+def facets_index(sort: str) -> str:
+    """The index of a workspace's chats by facet, each facet's chats in ``sort`` order: every table
+    query with a filter or a visibility scope (equalities on ``facets``: :mod:`inbox.core.search`)."""
+    return f"chat_facets_by_{sort}"
+
+
+TERMS_INDEX = "chat_terms_by_created_at"
+"""The index of a workspace's chats newest first, each with its search terms after the sort
+(equality, sort, range): a keyword search over the whole workspace reads the terms off the index.
+Only by creation time, which never changes: an index of terms by ``updated_at`` would rewrite a
+chat's hundreds of term keys at every message."""
+
+
+_WS, _NEWEST = ("workspace_id", ASCENDING), ("_id", DESCENDING)
+
+TABLE_INDEXES = [
+    *(IndexModel([_WS, (sort, DESCENDING), _NEWEST], name=table_index(sort)) for sort in TABLE_SORTS),
+    *(
+        IndexModel([_WS, ("facets", ASCENDING), (sort, DESCENDING), _NEWEST], name=facets_index(sort))
+        for sort in TABLE_SORTS
+    ),
+    IndexModel([_WS, ("created_at", DESCENDING), _NEWEST, ("terms", ASCENDING)], name=TERMS_INDEX),
+]
+"""The chat table's indexes, each ordered equality, sort, range (see ``inbox.search``)."""
 
 
 class DuplicateMessage(Exception):
@@ -80,14 +118,7 @@ class ChatStore:
                     name="current_chat_by_person_ref",
                     partialFilterExpression={"current": True},
                 ),
-                IndexModel([("workspace_id", ASCENDING), ("created_at", DESCENDING)]),
-                IndexModel(
-                    [("workspace_id", ASCENDING), ("team_ids", ASCENDING), ("created_at", DESCENDING)]
-                ),
-                IndexModel(
-                    [("workspace_id", ASCENDING), ("assignee_id", ASCENDING), ("created_at", DESCENDING)]
-                ),
-                IndexModel([("workspace_id", ASCENDING), ("updated_at", ASCENDING)]),
+                *TABLE_INDEXES,
                 # Livechats waiting for an answer, per teamspace (the overdue rule).
                 IndexModel([("teamspace_id", ASCENDING), ("waiting_since", ASCENDING)]),
                 # A person's chats, newest first (the person's page, banning).
@@ -102,24 +133,33 @@ class ChatStore:
         doc = await self.coll.find_one({"_id": chat_id}, session=session)
         return Chat.from_doc(doc) if doc else None
 
-    async def update(self, chat: Chat, changes: Doc, session: Session, *, seqs: int = 1) -> Chat | None:
+    async def update(
+        self, chat: Chat, changes: Doc, session: Session, *, seqs: int = 1, texts: Sequence[str] = ()
+    ) -> Chat | None:
         """Apply ``changes`` (``$set``) and take the next ``seq`` for a new message (the next
         ``seqs`` for as many messages: the returned ``next_seq`` is the last), unless the chat
-        changed since ``chat`` was read (then ``None``)."""
-        doc = await self.coll.find_one_and_update(
-            {"_id": chat.id, "version": chat.version},
-            {"$set": changes, "$inc": {"version": 1, "next_seq": seqs}},
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-        return Chat.from_doc(doc) if doc else None
+        changed since ``chat`` was read (then ``None``). ``texts``: the new messages' texts, whose
+        words the chat's search terms take in the same write."""
+        return await self._write(chat, changes, {"version": 1, "next_seq": seqs}, texts, session)
 
     async def change(self, chat: Chat, changes: Doc, session: Session) -> Chat | None:
         """Apply ``changes`` (``$set``) and bump the version, with no new message, unless the chat
         changed since ``chat`` was read (then ``None``)."""
+        return await self._write(chat, changes, {"version": 1}, (), session)
+
+    async def _write(
+        self, chat: Chat, changes: Doc, inc: Doc, texts: Sequence[str], session: Session
+    ) -> Chat | None:
+        """The one versioned write of a chat; its facets and search terms follow in the same update."""
+        index = index_update(chat, changes, texts)
+        update: Doc = {"$inc": inc}
+        if changes or index.set:
+            update["$set"] = {**changes, **index.set}
+        if index.add:
+            update["$addToSet"] = index.add
         doc = await self.coll.find_one_and_update(
             {"_id": chat.id, "version": chat.version},
-            {"$set": changes, "$inc": {"version": 1}},
+            update,
             return_document=ReturnDocument.AFTER,
             session=session,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,7 +27,9 @@ Session = AsyncClientSession
 class Chats(Protocol):
     async def get(self, chat_id: str, session: Session | None = None) -> Chat | None: ...
 
-    async def update(self, chat: Chat, changes: dict[str, object], session: Session) -> Chat | None: ...
+    async def update(
+        self, chat: Chat, changes: dict[str, object], session: Session, *, texts: Sequence[str] = ()
+    ) -> Chat | None: ...
 
 
 class Messages(Protocol):
@@ -116,19 +119,20 @@ class MessageUseCases:
                 changes["status"] = "open"
             if decision is not ReplyDecision.SEND:
                 changes |= {"assignee_id": user.user_id, "mode": "live", "status": "open"}
-            updated = await self.chats.update(chat, changes, session)
+            text = fill_variables(
+                body.text,
+                person=chat.person.name,
+                agent=alias or user.name or "",
+                chat_id=chat.id,
+                custom_fields=chat.custom_fields,
+            )
+            updated = await self.chats.update(chat, changes, session, texts=[text])
             if updated is None:
                 raise RaceLost
             message = next_message(
                 updated,
                 Author(type="agent", id=user.user_id, name=user.name, alias=alias),
-                text=fill_variables(
-                    body.text,
-                    person=updated.person.name,
-                    agent=alias or user.name or "",
-                    chat_id=updated.id,
-                    custom_fields=updated.custom_fields,
-                ),
+                text=text,
                 attachments=body.attachments,
                 created_at=now,
                 delivery="pending",

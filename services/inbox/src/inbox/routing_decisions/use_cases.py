@@ -4,7 +4,7 @@ longer fits the chat (taken over, closed, already held) is acked and logged, cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -38,7 +38,9 @@ log = get_logger(__name__)
 class Chats(Protocol):
     async def get(self, chat_id: str, session: Session | None = None) -> Chat | None: ...
 
-    async def update(self, chat: Chat, changes: dict[str, Any], session: Session) -> Chat | None: ...
+    async def update(
+        self, chat: Chat, changes: dict[str, Any], session: Session, *, texts: Sequence[str] = ()
+    ) -> Chat | None: ...
 
 
 class Messages(Protocol):
@@ -98,7 +100,7 @@ class RoutingDecisionUseCases:
             if why is not None:
                 return Change(why)
             now = utcnow()
-            updated = await self.chats.update(chat, changes(now), session)
+            updated = await self.chats.update(chat, changes(now), session, texts=[text])
             if updated is None:
                 raise RaceLost
             line = next_message(

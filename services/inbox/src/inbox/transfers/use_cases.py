@@ -3,6 +3,7 @@ where, and the assignment service learns of it (for a team, to pick a member).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,7 +26,9 @@ Session = AsyncClientSession
 class Chats(Protocol):
     async def get(self, chat_id: str, session: Session | None = None) -> Chat | None: ...
 
-    async def update(self, chat: Chat, changes: dict[str, Any], session: Session) -> Chat | None: ...
+    async def update(
+        self, chat: Chat, changes: dict[str, Any], session: Session, *, texts: Sequence[str] = ()
+    ) -> Chat | None: ...
 
 
 class Messages(Protocol):
@@ -60,11 +63,11 @@ class TransferUseCases:
                 raise UnknownTeam()
             changes = to_agent(chat, agent.id) if agent else to_team(str(request.team_id))
             now = utcnow()
-            updated = await self.chats.update(chat, {**changes, "updated_at": now}, session)
-            if updated is None:
-                raise RaceLost()
             by = user.name or user.user_id
             text = system_text(by, agent=(agent.name or agent.id) if agent else None, team=request.team_id)
+            updated = await self.chats.update(chat, {**changes, "updated_at": now}, session, texts=[text])
+            if updated is None:
+                raise RaceLost()
             message = next_message(
                 updated,
                 Author(type="system", id=user.user_id, name=by),
