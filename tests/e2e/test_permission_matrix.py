@@ -404,6 +404,26 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         lambda w, r: ("GET", f"/v1/chats/{new_id()}/assignment-log", None),
         same(404),
     ),
+    # --- export: exporting needs `export` (admin, supervisor, the granted agent; the foreign admin
+    # exports their own workspace). An export and its file are their creator's only: the world holds
+    # none of the caller's (404). A transcript needs `download` (every role) and the chat in scope.
+    # What an export holds, its scope, expiry and deletion: services/export/tests/integration.
+    ("export", "POST", "/v1/exports"): (
+        lambda w, r: ("POST", "/v1/exports", {"format": "csv", "filters": {"status": ["resolved"]}}),
+        same(202, agent=403),
+    ),
+    ("export", "GET", "/v1/exports/{export_id}"): (
+        lambda w, r: ("GET", f"/v1/exports/{new_id()}", None),
+        same(404, agent=403),
+    ),
+    ("export", "GET", "/v1/exports/{export_id}/download"): (
+        lambda w, r: ("GET", f"/v1/exports/{new_id()}/download", None),
+        same(404, agent=403),
+    ),
+    ("export", "GET", "/v1/chats/{chat_id}/transcript"): (
+        lambda w, r: ("GET", f"/v1/chats/{w.shared_chat}/transcript", None),
+        MINE,
+    ),
 }
 
 # Operations without a bearer token by design: health and documents, and the person's Webchat API

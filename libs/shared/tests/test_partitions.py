@@ -19,7 +19,13 @@ def test_keys_spread_over_the_partitions() -> None:
 
 
 def test_events_of_unpartitioned_queues_carry_no_partition() -> None:
-    assert partition_header("inbox.chat.changed.v1", {"chat": {}}) == {}
+    assert partition_header("ingest.delivery.updated.v1", {"message_id": "m-1"}) == {}
+
+
+def test_a_chats_snapshots_messages_and_deletion_share_its_partition() -> None:
+    keys = ("inbox.chat.changed.v1", "inbox.message.created.v1", "inbox.message.updated.v1")
+    headers = {tuple(partition_header(key, {}, "chat-1").items()) for key in (*keys, "inbox.chat.deleted.v1")}
+    assert headers == {((PARTITION_HEADER, str(partition_of("chat-1", 8))),)}
 
 
 def test_the_partitions_are_shared_evenly_and_each_has_one_owner() -> None:

@@ -17,6 +17,7 @@ from .contracts import (
     AiReplyCreatedV1,
     BanChangedV1,
     ChatAssignedV1,
+    ChatChangedV1,
     ChatClosedV1,
     ChatDeletedV1,
     ChatHandedOffV1,
@@ -27,6 +28,7 @@ from .contracts import (
     FeedbackCollectedV1,
     MessageCreatedV1,
     MessageReceivedV1,
+    MessageUpdatedV1,
     OutboundRequestedV1,
     TeamspaceSettingsChangedV1,
     UserChangedV1,
@@ -105,6 +107,20 @@ AIAGENT_CONVERSATIONS = QueueSpec(
     partitions=8,
 )
 
+# The export service's read model of the chats: each chat's snapshots, messages and deletion, applied
+# in the chat's order (a deletion is never overtaken by an older snapshot or message of the chat).
+EXPORT_CHATS = QueueSpec(
+    "export.chats",
+    (
+        ChatChangedV1.routing_key(),
+        MessageCreatedV1.routing_key(),
+        MessageUpdatedV1.routing_key(),
+        ChatDeletedV1.routing_key(),
+    ),
+    ordered=True,
+    partitions=8,
+)
+
 # Every service but assignment keeps a copy of the directory, to authorise requests (see
 # ``livechat_shared.directory``); each copy is fed by a queue of its own.
 INGEST_DIRECTORY = QueueSpec("ingest.directory", (UserChangedV1.routing_key(),))
@@ -133,6 +149,8 @@ PARTITION_KEYS: Mapping[str, Callable[[dict[str, Any], str | None], str]] = {
             ChatDeletedV1,
             MessageCreatedV1,
             ChatClosedV1,
+            ChatChangedV1,
+            MessageUpdatedV1,
         )
     },
 }
@@ -178,5 +196,6 @@ DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     INBOX_ASSIGNMENTS,
     ASSIGNMENT_CHATS,
     AIAGENT_CONVERSATIONS,
+    EXPORT_CHATS,
 )
 """Every durable queue of the suite: consumer queue -> the event keys it needs."""

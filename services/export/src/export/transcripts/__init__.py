@@ -1,0 +1,1 @@
+"""One chat's transcript, as text or JSON, from the read model (``download`` permission)."""
