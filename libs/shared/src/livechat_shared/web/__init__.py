@@ -2,7 +2,7 @@
 
 from ..errors import ErrorStatuses
 from .app import create_service_app
-from .deps import CurrentUser, current_user, websocket_user
+from .deps import CurrentUser, bearer_token, current_user, websocket_user
 from .errors import ApiError, error_body, install_error_handlers
 from .schemas import ERROR_RESPONSES, ErrorResponse, Page, PageParams, Paging
 
@@ -15,6 +15,7 @@ __all__ = [
     "Page",
     "PageParams",
     "Paging",
+    "bearer_token",
     "create_service_app",
     "current_user",
     "error_body",

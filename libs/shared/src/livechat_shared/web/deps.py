@@ -49,12 +49,19 @@ async def authenticate(connection: HTTPConnection, token: str) -> Principal | No
     return principal
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (``None``: absent or another scheme)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
 async def current_user(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
         raise ApiError(401, "unauthorized", "a bearer token is required")
-    principal = await authenticate(request, token.strip())
+    principal = await authenticate(request, token)
     if principal is None:
         raise ApiError(
             401, "invalid_token", "the bearer token is invalid or expired, or its user is not active"

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import PlainTextResponse
-from livechat_shared.web import ERROR_RESPONSES
+from livechat_shared.web import ERROR_RESPONSES, bearer_token
 
 from ..core.models import MAX_SAFE_INTEGER
 from .schemas import ApiMessage, ApiReplies, ApiReply, WebhookResult
@@ -82,12 +82,7 @@ async def api_channel_message(
 ) -> WebhookResult:
     """A message from any other source (``ApiMessage``), with ``Authorization: Bearer <api key>`` (the
     key shown once when the app was created). A repeated ``external_message_id`` is accepted once."""
-    return await use_cases.api_message(app_id, await request.body(), _api_key(authorization))
-
-
-def _api_key(authorization: str | None) -> str | None:
-    scheme, _, key = (authorization or "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else None
+    return await use_cases.api_message(app_id, await request.body(), bearer_token(authorization))
 
 
 @router.get("/v1/api-channel/{app_id}/people/{person_external_id}/replies")
@@ -100,5 +95,5 @@ async def api_channel_replies(
 ) -> ApiReplies:
     """The replies (agents' and the AI's) to a person of an API-channel app after cursor ``after``,
     oldest first, at most 200; fetch again from the last ``cursor``. Each is reported delivered."""
-    entries = await use_cases.api_replies(app_id, _api_key(authorization), person_external_id, after)
+    entries = await use_cases.api_replies(app_id, bearer_token(authorization), person_external_id, after)
     return ApiReplies(items=[ApiReply(cursor=e.cursor, message=e.message) for e in entries])

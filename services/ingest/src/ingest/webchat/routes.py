@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from livechat_shared.errors import DomainError, RateLimited
-from livechat_shared.web import ERROR_RESPONSES, ErrorResponse
+from livechat_shared.web import ERROR_RESPONSES, ErrorResponse, bearer_token
 from livechat_shared.web.deps import client_address
 from livechat_shared.web.errors import error_body, status_of
 from starlette.websockets import WebSocketState
@@ -32,13 +32,6 @@ async def _use_cases(request: Request) -> WebchatUseCases:
     """``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request."""
     use_cases: WebchatUseCases = request.app.state.webchat
     return use_cases
-
-
-def _bearer(authorization: str | None) -> str | None:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
 
 
 UseCases = Annotated[WebchatUseCases, Depends(_use_cases)]
@@ -78,7 +71,7 @@ async def start_webchat_session(
     (else 403 ``visitor_unverified``): ``Authorization: Bearer`` a live session token of that
     visitor, or ``visitor_hash`` (identity verification). 429 past the per-address or per-app limit."""
     return await use_cases.start_session(
-        app_id, body, address=client_address(request), proof_token=_bearer(authorization)
+        app_id, body, address=client_address(request), proof_token=bearer_token(authorization)
     )
 
 
@@ -93,7 +86,7 @@ async def send_webchat_message(
     """Accepted once the broker confirmed it; a resend of a ``client_message_id`` is a ``duplicate``.
     429 past the per-visitor or per-app message limit."""
     correlation_id = request.headers.get("x-correlation-id")
-    status = await use_cases.send(app_id, _bearer(authorization), body, correlation_id)
+    status = await use_cases.send(app_id, bearer_token(authorization), body, correlation_id)
     return Accepted(status=status, client_message_id=body.client_message_id, notice=use_cases.notice(status))
 
 
