@@ -5,23 +5,16 @@ normalised; a keyword search looks for stored words starting with each word of t
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from livechat_shared.text import field_value_key, normalise
 
 MAX_WORD = 40
 """Longer words are stored cut to this length (a prefix of a longer word still finds it)."""
 MAX_QUERY_WORDS = 8
-MAX_FIELD_VALUE = 100
 
 _WORD = re.compile(r"\w+")
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents taken off: ``"Crème Brûlée"`` -> ``"creme brulee"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -48,31 +41,6 @@ def query_prefixes(q: str) -> list[str]:
 def prefix_pattern(prefix: str) -> str:
     """The anchored pattern of a stored word starting with ``prefix`` (served by the words' index)."""
     return "^" + re.escape(prefix)
-
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
-
-
-def _number(value: float) -> str:
-    if math.isfinite(value) and float(value).is_integer() and abs(value) < 2**63:
-        return str(int(value))
-    return repr(float(value))
-
-
-def field_value_key(value: object) -> str:
-    """A custom field's value as a filter compares it — as the inbox's table does: numbers in one form
-    (``5``, ``5.0`` and ``"5"`` are the same), ``true``/``false``, text normalised (case, accents,
-    spaces) and cut to :data:`MAX_FIELD_VALUE` characters."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _number(value)
-    text = " ".join(normalise(str(value)).split())
-    if _NUMBER.fullmatch(text):
-        number = float(text)
-        if math.isfinite(number):
-            return _number(number)
-    return text[:MAX_FIELD_VALUE]
 
 
 def field_values(custom_fields: dict[str, object]) -> list[str]:

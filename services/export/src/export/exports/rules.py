@@ -9,12 +9,13 @@ from typing import Any
 
 from livechat_shared.auth import Permission, Principal, Role
 from livechat_shared.contracts import ChatSnapshot, MessageView
+from livechat_shared.text import field_value_key
 from pydantic import TypeAdapter
 
 from ..core.access import scope_query
 from ..core.stats import response_seconds
 from ..core.store import LIVE
-from ..core.text import field_value_key, prefix_pattern, query_prefixes
+from ..core.text import prefix_pattern, query_prefixes
 from ..core.times import iso, utc
 from ..errors import ExportForbidden, UnsupportedFilter
 from .schemas import NONE, ExportFilters, ExportFormat, ExportJob, ExportOut, ExportStatus, TranscriptLine

@@ -24,14 +24,13 @@ by) and :data:`MAX_FIELD_TERMS` words of its id, name and description.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from livechat_shared.auth import Principal, Role
+from livechat_shared.text import field_value_key, normalise
 
 from .models import Chat, PersonOnChat
 
@@ -44,8 +43,6 @@ MAX_MESSAGE_TERMS = 200
 MAX_FIELD_TERMS = 50
 SCANNED_CHARS = 10_000
 """Words are taken from the start of a text only."""
-MAX_FIELD_VALUE = 100
-"""A custom field's value is filtered by its first characters."""
 
 FACET_FIELDS = ("status", "mode", "assignee_id", "team_ids", "tags", "rating", "custom_fields")
 """The chat's fields its facets derive from."""
@@ -53,14 +50,6 @@ TERM_FIELDS = ("person", "description")
 """The chat's fields (besides its id) its non-message terms derive from."""
 
 _WORD = re.compile(r"[^\W_]+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
-
-
-def normalise(text: str) -> str:
-    """Lower case (``casefold``: "Straße" is "strasse"), compatibility forms folded ("ﬁ" is "fi")
-    and accents stripped ("Café" is "cafe")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words(text: str, limit: int, *, shortest: int = MIN_WORD) -> list[str]:
@@ -107,28 +96,6 @@ def combined_terms(fields: Sequence[str], messages: Sequence[str]) -> list[str]:
 def facet(kind: str, value: object | None) -> str:
     """The facet of one value of a kind; ``None`` (no value) gives ``<kind>:``."""
     return f"{kind}:{'' if value is None else value}"
-
-
-def field_value_key(value: object) -> str:
-    """A custom field's value as its facet holds it, and as a filter names it: numbers in one form
-    (``5``, ``5.0`` and ``"5"`` are the same), ``true``/``false``, text normalised (case, accents,
-    spaces) and cut to :data:`MAX_FIELD_VALUE` characters; a date is its ``YYYY-MM-DD`` text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _number(value)
-    text = " ".join(normalise(str(value)).split())
-    if _NUMBER.fullmatch(text):
-        number = float(text)
-        if math.isfinite(number):
-            return _number(number)
-    return text[:MAX_FIELD_VALUE]
-
-
-def _number(value: float) -> str:
-    if math.isfinite(value) and float(value).is_integer() and abs(value) < 2**63:
-        return str(int(value))
-    return repr(float(value))
 
 
 def field_facet(key: str, value: object) -> str:

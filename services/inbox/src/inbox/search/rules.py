@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, get_args
 
-from ..core.search import MAX_FIELD_VALUE, words
+from livechat_shared.text import MAX_FIELD_VALUE
+
+from ..core.search import words
 from ..errors import InvalidFilter, InvalidPage, InvalidSort
 from .schemas import MAX_PAGE, MAX_PAGE_SIZE, MODES, NONE, STATUSES, SortField, TableQuery
 

@@ -1,0 +1,42 @@
+"""Text as the chat table compares it, in every service that filters chats (the inbox's table and
+the export's filters must agree): case and accents ignored, a custom field's value in one form."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+MAX_FIELD_VALUE = 100
+"""A custom field's value is compared by its first characters."""
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
+
+
+def normalise(text: str) -> str:
+    """Lower case (``casefold``: "Straße" is "strasse"), compatibility forms folded ("ﬁ" is "fi")
+    and accents stripped ("Café" is "cafe")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def field_value_key(value: object) -> str:
+    """A custom field's value as filters compare it: numbers in one form (``5``, ``5.0`` and ``"5"``
+    are the same), ``true``/``false``, text normalised (case, accents, spaces) and cut to
+    :data:`MAX_FIELD_VALUE` characters; a date is its ``YYYY-MM-DD`` text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _number(value)
+    text = " ".join(normalise(str(value)).split())
+    if _NUMBER.fullmatch(text):
+        number = float(text)
+        if math.isfinite(number):
+            return _number(number)
+    return text[:MAX_FIELD_VALUE]
+
+
+def _number(value: float) -> str:
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    return repr(float(value))
