@@ -22,3 +22,6 @@ class Settings(ServiceSettings):
     """How often expired export files are deleted."""
     export_max_pending: int = Field(default=3, ge=1)
     """Exports a user may have queued or running at once; more are refused (429)."""
+    export_group_linger_seconds: float = Field(default=0.01, ge=0, le=1)
+    """How long the read model waits for the events of other chats before storing one, so they are
+    stored together (``export.projection.batching``); 0 stores at once what came meanwhile."""

@@ -4,11 +4,13 @@ for good — from the transcripts, the exports and the files already written."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
 
 from livechat_dev.testing import eventually
+from livechat_shared.contracts import Envelope, MessageCreatedV1
 from livechat_shared.ids import new_id
 
 from .conftest import T0, WS, World
@@ -180,3 +182,51 @@ async def test_a_deleted_chat_is_erased_with_the_files_that_hold_it(world: World
     _, text = await world.export("admin", "jsonl", {"q": "secret"})
     assert text == ""
     assert (await world.transcript_json(keep))["chat"]["description"] == "keep me"
+
+
+async def test_events_of_many_chats_at_once_are_each_counted_once(world: World) -> None:
+    """The partitions' events are stored in groups (``projection.batching``): many chats' snapshots
+    and messages published at once, each message twice and some snapshots late, end with every
+    chat's newest snapshot and every message counted once."""
+    chats = [new_id() for _ in range(24)]
+    events = []
+    for chat in chats:
+        events += [("message", chat, seq) for seq in (1, 2, 3)]
+        events += [("snapshot", chat, 2), ("message", chat, 2), ("snapshot", chat, 1)]  # late, again
+    sent = {
+        (chat, seq): world.message_view(
+            chat,
+            "person" if seq != 2 else "agent",
+            f"words{seq} of {chat}",
+            T0 + timedelta(seconds=seq),
+            seq=seq,
+        )
+        for chat in chats
+        for seq in (1, 2, 3)
+    }
+    await asyncio.gather(
+        *(
+            world.chat(chat, n, description=f"version {n}")
+            if kind == "snapshot"
+            else world.publish(
+                Envelope.wrap(
+                    MessageCreatedV1(chat_version=1, teamspace_id="ts-1", mode="live", message=sent[chat, n]),
+                    workspace_id=WS,
+                    chat_id=chat,
+                )
+            )
+            for kind, chat, n in events
+        )
+    )
+    for chat in chats:
+        await world.transcript_json(chat, version=2, messages=3)
+    stored = {
+        doc["_id"]: doc
+        async for doc in world.app.state.runtime.mongo.db["chats"].find({"_id": {"$in": chats}})
+    }
+    assert {chat: (doc["description"], doc["stats"]["total"]) for chat, doc in stored.items()} == {
+        chat: ("version 2", 3) for chat in chats
+    }
+    assert all(
+        doc["stats"]["person"] == 2 and doc["stats"]["first_reply_seq"] == 2 for doc in stored.values()
+    )

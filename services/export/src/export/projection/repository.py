@@ -1,27 +1,49 @@
-"""Writes of the read model (its collections and indexes: ``export.core.store``).
+"""Reads and writes of the read model for the projection (its collections and indexes:
+``export.core.store``).
 
-Every write is conditional, so a redelivered or late event changes nothing: a snapshot only over an
-older one, a message state only over an earlier one, nothing over a deleted chat's tombstone (the
-upsert finds no document to update and its insert hits the existing ``_id``). A message is stored
-with its chat's words and statistics in one transaction (:meth:`ProjectionRepository.store_message`)."""
+The events of several chats are stored together, in one transaction (``projection.use_cases``):
+:meth:`ProjectionRepository.stored` reads what is stored of their chats and messages in one query
+per collection, the use case decides what each event changes, and :meth:`ProjectionRepository.write`
+writes it all with one bulk write per collection — five commands for a group instead of five per
+event."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from livechat_shared.mongo import Mongo
-from pymongo import ASCENDING
+from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from ..core.stats import REPLIES, MessageStats, ReplyLookup
 from ..core.store import chats_of, messages_of
-from .schemas import ChatState, MessageWrite
+from .schemas import ChatState, MessageWrite, Write
+
+_CHAT_STATE = {"workspace_id": 1, "version": 1, "status": 1, "resolved_at": 1, "deleted": 1, "stats": 1}
 
 
-class _NotStored(Exception):
-    """Ends a message's transaction without storing anything."""
+@dataclass
+class Stored:
+    """What is stored of a group's chats (by id) and messages (by id: their chat and order)."""
+
+    chats: dict[str, ChatState]
+    messages: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Changes:
+    """What a group of events writes."""
+
+    snapshots: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """A chat's id and the fields its snapshot sets."""
+    new_messages: list[tuple[MessageWrite, MessageStats]] = field(default_factory=list)
+    """A message stored for the first time, and its chat's statistics counting it."""
+    later_states: list[MessageWrite] = field(default_factory=list)
+    """A later state of a message stored before."""
 
 
 class ProjectionRepository:
@@ -30,83 +52,56 @@ class ProjectionRepository:
         self.chats = chats_of(mongo)
         self.messages = messages_of(mongo)
 
-    async def state(self, chat_id: str) -> ChatState | None:
-        doc = await self.chats.find_one(
-            {"_id": chat_id}, {"version": 1, "status": 1, "resolved_at": 1, "deleted": 1}
-        )
-        return ChatState.model_validate(doc) if doc else None
+    async def stored(self, writes: Sequence[Write], session: AsyncClientSession) -> Stored:
+        """What is stored of the chats and messages the ``writes`` are about."""
+        query = {"_id": {"$in": [w.chat_id for w in writes]}}
+        chats = {
+            doc["_id"]: ChatState.model_validate(doc)
+            async for doc in self.chats.find(query, _CHAT_STATE, session=session)
+        }
+        ids = [w.message_id for w in writes if isinstance(w, MessageWrite)]
+        messages: dict[str, dict[str, Any]] = {}
+        if ids:
+            cursor = self.messages.find({"_id": {"$in": ids}}, {"chat_id": 1, "order": 1}, session=session)
+            messages = {doc["_id"]: doc async for doc in cursor}
+        return Stored(chats, messages)
 
-    async def put_chat(self, chat_id: str, workspace_id: str, fields: dict[str, Any], version: int) -> bool:
-        """Store a snapshot unless the chat holds this version or a newer one, belongs to another
-        workspace or was deleted; True if stored."""
-        try:
-            await self.chats.update_one(
-                {"_id": chat_id, "workspace_id": workspace_id, "version": {"$lt": version}},
-                {"$set": fields},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def store_message(self, write: MessageWrite) -> bool:
-        """Store a message's state unless a later one is stored, its chat is deleted or belongs to
-        another workspace; True if stored. The first time the message is stored, its words and its
-        count go to its chat (a stub when the chat's snapshot has not come yet) in the same
-        transaction, so a redelivered or updated message never counts twice, and a chat deleted
-        meanwhile keeps nothing of it (the deletion's tombstone conflicts with the transaction)."""
-
-        async def work(session: AsyncClientSession) -> bool:
-            try:
-                stored = await self.messages.update_one(
-                    {"_id": write.message_id, "chat_id": write.chat_id, "order": {"$lt": write.order}},
-                    {"$set": write.fields},
-                    upsert=True,
-                    session=session,
-                )
-            except DuplicateKeyError:  # this state or a later one is stored (or another chat's id)
-                raise _NotStored() from None
-            if stored.upserted_id is None:
-                return True  # a later state of a message counted when it was first stored
-            chat = await self.chats.find_one(
-                {"_id": write.chat_id}, {"workspace_id": 1, "deleted": 1, "stats": 1}, session=session
-            )
-            if chat is not None and (chat.get("deleted") or chat.get("workspace_id") != write.workspace_id):
-                raise _NotStored()  # deleted, or another workspace's chat
-            stats = MessageStats.from_doc(chat.get("stats") if chat else None)
-            lookup = stats.add(write.author_type, write.seq, write.created_at)
-            if lookup is not None:
-                answer = await self._first_reply(write.chat_id, lookup, session)
-                if answer is not None:
-                    stats.answered(answer["seq"], answer["created_at"])
-            update: dict[str, Any] = {"$setOnInsert": {"version": -1}, "$set": {"stats": stats.to_doc()}}
+    async def write(self, changes: Changes, session: AsyncClientSession) -> None:
+        """One bulk write per collection. A new message is counted on its chat (its words, its
+        statistics) in the same transaction, so it never counts twice; its chat is a stub
+        (``version`` -1) until its snapshot comes."""
+        message_ops: list[InsertOne[dict[str, Any]] | UpdateOne] = [
+            InsertOne({"_id": write.message_id, **write.fields}) for write, _ in changes.new_messages
+        ]
+        message_ops += [UpdateOne({"_id": w.message_id}, {"$set": w.fields}) for w in changes.later_states]
+        chat_ops = [UpdateOne({"_id": chat_id}, {"$set": f}, upsert=True) for chat_id, f in changes.snapshots]
+        for write, stats in changes.new_messages:
+            update: dict[str, Any] = {
+                "$setOnInsert": {"workspace_id": write.workspace_id, "version": -1},
+                "$set": {"stats": stats.to_doc()},
+            }
             if write.terms:
                 update["$addToSet"] = {"message_terms": {"$each": write.terms}}
-            await self.chats.update_one(
-                {"_id": write.chat_id, "workspace_id": write.workspace_id, "deleted": {"$ne": True}},
-                update,
-                upsert=True,
-                session=session,
-            )
-            return True
+            chat_ops.append(UpdateOne({"_id": write.chat_id}, update, upsert=True))
+        if message_ops:
+            await self.messages.bulk_write(message_ops, ordered=False, session=session)
+        if chat_ops:
+            await self.chats.bulk_write(chat_ops, ordered=False, session=session)
 
-        try:
-            return await self.mongo.transaction(work)
-        except (_NotStored, DuplicateKeyError):
-            return False
-
-    async def _first_reply(
+    async def first_reply(
         self, chat_id: str, lookup: ReplyLookup, session: AsyncClientSession
-    ) -> dict[str, Any] | None:
+    ) -> tuple[int, datetime] | None:
+        """The first answer (an agent's or the AI's message) a :class:`ReplyLookup` asks for."""
         seq: dict[str, Any] = {"$gt": lookup.after}
         if lookup.before is not None:
             seq["$lt"] = lookup.before
-        return await self.messages.find_one(
+        found = await self.messages.find_one(
             {"chat_id": chat_id, "seq": seq, "author.type": {"$in": list(REPLIES)}},
             {"seq": 1, "created_at": 1},
             sort=[("seq", ASCENDING)],
             session=session,
         )
+        return (found["seq"], found["created_at"]) if found else None
 
     async def erase(self, workspace_id: str, chat_id: str, at: datetime) -> None:
         """Replace the chat by a tombstone (its id, workspace and when), then delete its messages:

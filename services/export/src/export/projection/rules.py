@@ -26,13 +26,27 @@ MESSAGE_TERMS = 200
 """Distinct words one message adds to its chat's words."""
 
 
-def snapshot_applies(stored: ChatState | None, version: int) -> bool:
-    """A snapshot is kept when the chat is unknown, a stub, or older than it; never once deleted."""
+def snapshot_applies(stored: ChatState | None, version: int, workspace_id: str | None = None) -> bool:
+    """A snapshot is kept when the chat is unknown, a stub, or older than it; never once deleted,
+    nor over another workspace's chat of the same id."""
     if stored is None:
         return True
-    if stored.deleted:
+    if stored.deleted or (workspace_id is not None and stored.workspace_id not in (None, workspace_id)):
         return False
     return stored.version is None or stored.version < version
+
+
+def message_state_applies(stored: dict[str, Any] | None, write: MessageWrite) -> bool:
+    """A message's state is kept over none, or over an earlier state of the same chat's message."""
+    if stored is None:
+        return True
+    return bool(stored.get("chat_id") == write.chat_id and stored.get("order", -1) < write.order)
+
+
+def chat_takes_message(chat: ChatState | None, workspace_id: str) -> bool:
+    """A new message is kept for a chat not seen yet (it becomes a stub) or one of its workspace that
+    is not deleted."""
+    return chat is None or (not chat.deleted and chat.workspace_id == workspace_id)
 
 
 def resolved_at(stored: ChatState | None, chat: ChatSnapshot) -> datetime | None:

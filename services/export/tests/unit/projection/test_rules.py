@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 from export.projection.rules import (
     chat_document,
+    chat_takes_message,
     message_document,
     message_order,
+    message_state_applies,
     message_write,
     resolved_at,
     snapshot_applies,
 )
 from export.projection.schemas import ChatState
-from livechat_shared.contracts import ChatSnapshot, MessageCreatedV1, MessageView
+from livechat_shared.contracts import Author, ChatSnapshot, MessageCreatedV1, MessageView
 
 T0 = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 
@@ -49,6 +51,33 @@ def snapshot(version: int = 3, status: str = "open", **fields: Any) -> ChatSnaps
 )
 def test_only_a_newer_snapshot_is_kept(stored: ChatState | None, version: int, applies: bool) -> None:
     assert snapshot_applies(stored, version) is applies
+
+
+def test_a_snapshot_never_lands_on_another_workspaces_chat() -> None:
+    assert snapshot_applies(ChatState(workspace_id="ws-1", version=1), 2, "ws-1")
+    assert not snapshot_applies(ChatState(workspace_id="ws-2", version=1), 2, "ws-1")
+    assert snapshot_applies(ChatState(workspace_id="ws-1", version=-1), 1, "ws-1")  # its stub
+
+
+def test_a_message_state_is_kept_over_none_or_an_earlier_state_of_the_same_chats_message() -> None:
+    view = MessageView(
+        id="m-1", chat_id="01JCHAT", seq=1, author=Author(type="person"), text="Hi", created_at=T0
+    )
+    write = message_write(
+        "ws-1", MessageCreatedV1(chat_version=4, teamspace_id="ts-1", mode="live", message=view)
+    )
+    assert message_state_applies(None, write)
+    assert message_state_applies({"chat_id": write.chat_id, "order": write.order - 1}, write)
+    assert not message_state_applies({"chat_id": write.chat_id, "order": write.order}, write)  # again
+    assert not message_state_applies({"chat_id": write.chat_id, "order": write.order + 5}, write)  # late
+    assert not message_state_applies({"chat_id": "another", "order": 0}, write)  # another chat's id
+
+
+def test_a_new_message_goes_to_an_unseen_chat_or_a_live_one_of_its_workspace() -> None:
+    assert chat_takes_message(None, "ws-1")  # a stub is made
+    assert chat_takes_message(ChatState(workspace_id="ws-1", version=2), "ws-1")
+    assert not chat_takes_message(ChatState(workspace_id="ws-1", deleted=True), "ws-1")
+    assert not chat_takes_message(ChatState(workspace_id="ws-2", version=2), "ws-1")
 
 
 def test_resolved_at_is_when_the_chat_entered_its_resolved_or_closed_status() -> None:
