@@ -30,6 +30,7 @@ from .contracts import (
     MessageReceivedV1,
     MessageUpdatedV1,
     OutboundRequestedV1,
+    TagChangedV1,
     TeamspaceSettingsChangedV1,
     UserChangedV1,
 )
@@ -121,6 +122,11 @@ EXPORT_CHATS = QueueSpec(
     partitions=8,
 )
 
+# The export service's copy of the inbox's tags and the group each is in, so an export's ``tag_group``
+# filter names the tags the inbox's table would. Each event carries its tag's version, so the copy
+# keeps the newest whatever the order; the queue applies them in order all the same.
+EXPORT_CATALOG = QueueSpec("export.catalog", (TagChangedV1.routing_key(),), ordered=True)
+
 # Every service but assignment keeps a copy of the directory, to authorise requests (see
 # ``livechat_shared.directory``); each copy is fed by a queue of its own.
 INGEST_DIRECTORY = QueueSpec("ingest.directory", (UserChangedV1.routing_key(),))
@@ -197,5 +203,6 @@ DURABLE_QUEUES: tuple[QueueSpec, ...] = (
     ASSIGNMENT_CHATS,
     AIAGENT_CONVERSATIONS,
     EXPORT_CHATS,
+    EXPORT_CATALOG,
 )
 """Every durable queue of the suite: consumer queue -> the event keys it needs."""

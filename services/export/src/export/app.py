@@ -1,13 +1,16 @@
-"""Composition root of the export service: the read model fed by the inbox's events, the export
-jobs and their files, and the transcripts."""
+"""Composition root of the export service: the read model fed by the inbox's events, its copy of the
+inbox's tags (for the ``tag_group`` filter), the export jobs and their files, and the transcripts."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from livechat_shared.runtime import Runtime
-from livechat_shared.topology import EXPORT_CHATS, EXPORT_DIRECTORY
+from livechat_shared.topology import EXPORT_CATALOG, EXPORT_CHATS, EXPORT_DIRECTORY
 from livechat_shared.web import create_service_app
 
+from .catalog.handlers import on_tag_changed
+from .catalog.repository import TagCopy
+from .catalog.use_cases import TagCopyUseCases
 from .core.store import ReadModel
 from .errors import HTTP_STATUS
 from .exports import routes as export_routes
@@ -34,14 +37,18 @@ def create_app(settings: Settings) -> FastAPI:
         max_pending=settings.export_max_pending,
     )
     jobs_repo, files = ExportJobRepository(mongo), ExportFiles(mongo)
-    jobs = ExportJobs(jobs_repo, files, ExportRows(mongo), read, directory, config)
+    tags = TagCopy(mongo)  # which tags are in which group: the port the jobs' tag_group filter reads
+    jobs = ExportJobs(jobs_repo, files, ExportRows(mongo), read, directory, config, tag_groups=tags)
     worker = ExportWorker(jobs, settings.export_poll_seconds)
     runtime.on_start.append(worker.start)
     runtime.on_stop.append(worker.stop)
     runtime.every(settings.export_sweep_seconds, jobs.sweep_expired, name="export-expiry-sweep")
 
-    projection = ProjectionUseCases(ProjectionRepository(mongo), erasures=jobs)
+    projection = ProjectionUseCases(
+        ProjectionRepository(mongo), erasures=jobs, linger_seconds=settings.export_group_linger_seconds
+    )
     runtime.consumers.durable(EXPORT_CHATS, on_inbox_event(projection))  # every partition
+    runtime.consumers.durable(EXPORT_CATALOG, on_tag_changed(TagCopyUseCases(tags)))
 
     app = create_service_app(
         runtime,

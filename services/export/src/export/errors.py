@@ -46,11 +46,6 @@ class ExportGone(DomainError):
     default_message = "the export file is no longer available; start a new export"
 
 
-class UnsupportedFilter(DomainError):
-    code = "unsupported_filter"
-    default_message = "this filter is not available for exports"
-
-
 class TooManyExports(DomainError):
     code = "too_many_exports"
     default_message = "you have too many exports queued or running; wait for them to finish"
@@ -72,7 +67,6 @@ HTTP_STATUS: ErrorStatuses = {
     ExportNotReady: 409,
     ExportFailed: 409,
     ExportGone: 410,
-    UnsupportedFilter: 422,
     TooManyExports: 429,
     MalformedEvent: 400,
 }

@@ -185,7 +185,6 @@ async def test_who_may_export_and_whose_chats_they_get(world: World) -> None:
     ).status_code == 403
 
     for body, code in (
-        ({"format": "csv", "filters": {"tag_group": ["g-1"]}}, "unsupported_filter"),
         ({"format": "csv", "filters": {"colour": ["red"]}}, "validation_failed"),
         ({"format": "xlsx"}, "validation_failed"),
     ):

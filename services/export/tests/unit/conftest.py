@@ -1,5 +1,5 @@
 """Helpers of the export service's unit tests: a small evaluator of the MongoDB queries the service
-builds (equality, ``$in``, ``$and``/``$or``, ranges, anchored ``$regex``), so the meaning of a query
+builds (equality, ``$in``/``$nin``, ``$and``/``$or``, ranges, anchored ``$regex``), so the meaning of a query
 is tested on documents without a database — the integration tests run the same queries for real —
 and builders of read-model records and of the documents they are stored as."""
 
@@ -48,6 +48,8 @@ def _condition(value: Any, condition: Any) -> bool:
     for op, arg in condition.items():
         if op == "$in":
             ok = any(_equals(value, a) for a in arg)
+        elif op == "$nin":
+            ok = not any(_equals(value, a) for a in arg)
         elif op == "$ne":
             ok = not _equals(value, arg)
         elif op in ("$gte", "$lte", "$lt", "$gt"):

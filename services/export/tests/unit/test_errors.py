@@ -22,7 +22,6 @@ def test_every_domain_error_is_mapped(cls: type[DomainError]) -> None:
         (errors.ChatNotFound, 404, "not_found"),
         (errors.ExportNotReady, 409, "export_not_ready"),
         (errors.ExportGone, 410, "export_gone"),
-        (errors.UnsupportedFilter, 422, "unsupported_filter"),
         (errors.TooManyExports, 429, "too_many_exports"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else None,

@@ -113,8 +113,14 @@ def create_app(settings: Settings) -> FastAPI:
         fields=catalog.fields,
         canned_replies=catalog.canned_replies,
         aliases=catalog.aliases,
-        transactions=mongo,
+        writer=writer,
     )
+
+    async def announce_tags() -> None:  # after the relay started (it is registered first)
+        await catalog_use_cases.republish_tags()
+
+    runtime.on_start.append(announce_tags)
+
     transfer_use_cases = TransferUseCases(
         chats=chat_store, messages=message_store, staff=StaffDirectory(mongo), writer=writer
     )

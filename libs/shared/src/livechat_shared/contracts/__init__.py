@@ -35,6 +35,7 @@ from .inbox import (
     NoteView,
     OutboundRequestedV1,
     Placement,
+    TagChangedV1,
 )
 from .ingest import DeliveryUpdatedV1, MessageReceivedV1, WebchatMessageStoredV1
 from .values import (
@@ -73,6 +74,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     ChatUnassignedV1,
     ConnectorMessageV1,
     ChatDeletedV1,
+    TagChangedV1,
 )
 
 __all__ = [
@@ -120,6 +122,7 @@ __all__ = [
     "Placement",
     "PresenceChangedV1",
     "PresenceStatus",
+    "TagChangedV1",
     "TeamspaceSettings",
     "TeamspaceSettingsChangedV1",
     "UserChangedV1",

@@ -231,3 +231,27 @@ class BanChangedV1(Contract):
     until: datetime | None = None
     """When the ban ends on its own; ``None``: never (a permanent ban)."""
     reason_id: str
+
+
+class TagChangedV1(Contract):
+    """A tag of a teamspace's catalog was created, changed (renamed, recoloured, moved into, out of
+    or between tag groups — also when its group was deleted, which ungroups its tags) or, with
+    ``deleted``, removed; carries the tag as it is after the change (as it was, when deleted).
+
+    For the services that filter chats by tag group (the export's ``tag_group``), which need to know
+    the tags in each group. ``version`` grows with every change of the tag, so a reader keeps the
+    highest it has seen and a late or repeated event changes nothing; a deletion is the tag's last
+    change (tag ids are never reused). The workspace is the envelope's."""
+
+    event_type: ClassVar[str] = "inbox.tag.changed"
+
+    tag_id: str
+    teamspace_id: str
+    name: str
+    colour: str | None = None
+    group_id: str | None = None
+    """The tag group it is in; ``None`` when ungrouped."""
+    deleted: bool
+    """The tag was removed; the other fields are what it was."""
+    version: int
+    """The tag's version after this change (1 when created)."""

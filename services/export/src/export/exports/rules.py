@@ -17,8 +17,17 @@ from ..core.stats import response_seconds
 from ..core.store import LIVE
 from ..core.text import prefix_pattern, query_prefixes
 from ..core.times import iso, utc
-from ..errors import ExportForbidden, UnsupportedFilter
-from .schemas import NONE, ExportFilters, ExportFormat, ExportJob, ExportOut, ExportStatus, TranscriptLine
+from ..errors import ExportForbidden
+from .schemas import (
+    NONE,
+    ExportFilters,
+    ExportFormat,
+    ExportJob,
+    ExportOut,
+    ExportStatus,
+    GroupTags,
+    TranscriptLine,
+)
 
 Doc = dict[str, Any]
 
@@ -28,12 +37,6 @@ Doc = dict[str, Any]
 def check_may_export(user: Principal) -> None:
     if not user.has(Permission.EXPORT):
         raise ExportForbidden()
-
-
-def check_supported(filters: ExportFilters) -> None:
-    """Refuse what the read model cannot serve: it holds the chats' tag ids, not the tag groups."""
-    if filters.tag_group:
-        raise UnsupportedFilter("tag_group is not available for exports yet; filter by tag instead")
 
 
 def owner_of(job: ExportJob) -> Principal:
@@ -54,8 +57,26 @@ def _one_of(field: str, values: Sequence[Any], no_value: Doc) -> Doc:
     return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
 
 
-def filter_query(filters: ExportFilters) -> Doc:
-    """The filters as one MongoDB query: OR within a field, AND across fields."""
+def tag_groups_wanted(filters: ExportFilters) -> tuple[list[str], bool]:
+    """The tag groups the filters name, and whether they ask for ``none`` (so whether every grouped
+    tag must be known): what :class:`GroupTags` must hold for :func:`filter_query`."""
+    return [g for g in filters.tag_group if g != NONE], NONE in filters.tag_group
+
+
+def _tag_groups(values: Sequence[str], groups: GroupTags) -> Doc:
+    """A chat with a tag of a named group (none when the groups have no tags); ``none``: a chat with
+    no tag in any group — untagged, or with ungrouped (or deleted) tags only — as the inbox's table."""
+    alternatives: list[Doc] = []
+    if any(v != NONE for v in values):
+        alternatives.append({"tags": {"$in": groups.named}})
+    if NONE in values:
+        alternatives.append({"tags": {"$nin": groups.grouped}})
+    return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+
+
+def filter_query(filters: ExportFilters, groups: GroupTags | None = None) -> Doc:
+    """The filters as one MongoDB query: OR within a field, AND across fields. ``groups``: the tags
+    of the ``tag_group`` filter (see :func:`tag_groups_wanted`), needed when it is set."""
     clauses: list[Doc] = []
     if filters.status:
         clauses.append(_one_of("status", filters.status, {"status": None}))
@@ -63,6 +84,10 @@ def filter_query(filters: ExportFilters) -> Doc:
         clauses.append(_one_of("mode", filters.mode, {"mode": None}))
     if filters.tag:
         clauses.append(_one_of("tags", filters.tag, {"tags": {"$in": [None, []]}}))
+    if filters.tag_group:
+        if groups is None:
+            raise ValueError("a tag_group filter needs the tags of its groups")
+        clauses.append(_tag_groups(filters.tag_group, groups))
     if filters.agent:
         clauses.append(_one_of("assignee_id", filters.agent, {"assignee_id": None}))
     if filters.team:
@@ -88,9 +113,10 @@ def filter_query(filters: ExportFilters) -> Doc:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def export_query(job: ExportJob) -> Doc:
-    """The chats an export holds: those with a snapshot, in its creator's scope, matching its filters."""
-    parts = [LIVE, scope_query(owner_of(job)), filter_query(job.filters)]
+def export_query(job: ExportJob, groups: GroupTags | None = None) -> Doc:
+    """The chats an export holds: those with a snapshot, in its creator's scope, matching its filters
+    (``groups``: the tags its ``tag_group`` filter stands for)."""
+    parts = [LIVE, scope_query(owner_of(job)), filter_query(job.filters, groups)]
     return {"$and": [p for p in parts if p]}
 
 

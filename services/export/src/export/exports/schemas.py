@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -41,7 +42,11 @@ class ExportFilters(BaseModel):
     status: Annotated[list[ChatStatus | Literal["none"]], Field(max_length=10)] = []
     mode: Annotated[list[ChatMode | Literal["none"]], Field(max_length=10)] = []
     tag: Values = []
+    """Tag ids."""
     tag_group: Values = []
+    """Tag group ids: chats with a tag in any of the groups; ``none``: chats with no tag in any group
+    (untagged, or with ungrouped tags only), as the inbox's table. Which tags a group has is read
+    when the export runs."""
     agent: Values = []
     """Assignee user ids."""
     team: Values = []
@@ -84,6 +89,17 @@ class ExportFilters(BaseModel):
         if self.created_from and self.created_to and self.created_from > self.created_to:
             raise ValueError("created_from must not be after created_to")
         return self
+
+
+@dataclass(frozen=True)
+class GroupTags:
+    """The tags an export's ``tag_group`` filter stands for, from the service's copy of the inbox's
+    tags when the job runs (as the inbox's table reads its catalog when queried)."""
+
+    named: list[str] = field(default_factory=list)
+    """The tags in the groups the filter names."""
+    grouped: list[str] = field(default_factory=list)
+    """Every tag in a group (for ``none``; empty unless the filter asks for it)."""
 
 
 class ExportRequest(BaseModel):

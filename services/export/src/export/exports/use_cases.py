@@ -7,7 +7,7 @@ import asyncio
 import marshal
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -26,7 +26,6 @@ from .rules import (
     JSONL_TAIL,
     MEDIA_TYPES,
     check_may_export,
-    check_supported,
     csv_cells,
     csv_header,
     csv_line,
@@ -39,10 +38,11 @@ from .rules import (
     jsonl_head,
     jsonl_line,
     jsonl_messages,
+    tag_groups_wanted,
     transcript_groups,
     visible_status,
 )
-from .schemas import ExportCreated, ExportJob, ExportOut, ExportRequest
+from .schemas import ExportCreated, ExportJob, ExportOut, ExportRequest, GroupTags
 
 log = get_logger(__name__)
 Doc = dict[str, Any]
@@ -84,6 +84,14 @@ class Staff(Protocol):
     async def user(self, user_id: str) -> DirectoryUser | None: ...
 
 
+class TagGroups(Protocol):
+    """Which tags are in which tag group (the service's copy of the inbox's tags)."""
+
+    async def ids_in_groups(self, workspace_id: str, group_ids: Sequence[str] | None) -> list[str]:
+        """The workspace's tags in any of the groups (``None``: in any group at all)."""
+        ...
+
+
 class ExportUseCases:
     """What the API does: ask for an export, read its state, download its file."""
 
@@ -101,7 +109,6 @@ class ExportUseCases:
     async def create(self, user: Principal, request: ExportRequest) -> ExportCreated:
         """Queue an export of the chats the user may see that match the filters (``export``)."""
         check_may_export(user)
-        check_supported(request.filters)
         if await self.jobs.pending_of(user.user_id) >= self.config.max_pending:
             raise TooManyExports()
         job = ExportJob(
@@ -229,7 +236,12 @@ class ExportJobs:
     """The export jobs' work: claim one, write its file, finish it; expire files; drop the files that
     hold a deleted chat. Crash-safe: a job is held under a lease its process renews while writing,
     so a job whose process died is taken over from the start once the lease ends (and failed after
-    ``max_attempts``)."""
+    ``max_attempts``).
+
+    A ``tag_group`` filter is expanded to the groups' tags when the job runs (each attempt), from
+    ``tag_groups`` as it is then — as the chats are read as they are then, and as the inbox's table
+    reads its catalog when queried —, not when the export is asked for: a job waits seconds at most,
+    and the export's ``filters`` stay what its creator sent."""
 
     def __init__(
         self,
@@ -240,9 +252,11 @@ class ExportJobs:
         staff: Staff,
         config: ExportConfig,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        tag_groups: TagGroups | None = None,
     ) -> None:
         self.jobs, self.files, self.rows, self.read, self.staff = jobs, files, rows, read, staff
-        self.config, self.clock = config, clock
+        self.config, self.clock, self.tag_groups = config, clock, tag_groups
 
     def lease(self) -> datetime:
         return self.clock() + timedelta(seconds=self.config.lease_seconds)
@@ -293,20 +307,33 @@ class ExportJobs:
         """Stream the chats of the export into a new file, reading them once; the rows written."""
         if not await self.jobs.started(job, file_id, self.lease()):
             raise JobLost()
+        query = export_query(job, await self._groups(job))
         metadata = {"export_id": job.id, "workspace_id": job.workspace_id, "owner_id": job.owner_id}
         out = self.files.create(file_id, file_name(job), metadata)
         progress = _Progress(self, job)
         try:
             if job.format == "csv":
-                await self._write_csv(export_query(job), out, progress)
+                await self._write_csv(query, out, progress)
             else:
-                await self._write_jsonl(export_query(job), out, progress)
+                await self._write_jsonl(query, out, progress)
             await progress.done()
             await out.close()
         except BaseException:
             await asyncio.shield(out.abort())
             raise
         return progress.rows
+
+    async def _groups(self, job: ExportJob) -> GroupTags | None:
+        """The tags the job's ``tag_group`` filter stands for, read now; ``None`` without one."""
+        named, none = tag_groups_wanted(job.filters)
+        if not named and not none:
+            return None
+        if self.tag_groups is None:
+            raise RuntimeError("a tag_group filter needs the copy of the tag groups, and none is wired")
+        return GroupTags(
+            named=await self.tag_groups.ids_in_groups(job.workspace_id, named) if named else [],
+            grouped=await self.tag_groups.ids_in_groups(job.workspace_id, None) if none else [],
+        )
 
     async def _write_csv(self, query: Doc, out: FileWriter, progress: _Progress) -> None:
         """The columns depend on the custom fields the chats have, known once they are all read: the

@@ -14,7 +14,7 @@ import pytest
 from export.core.models import ChatRecord, MessageRecord
 from export.core.stats import MessageStats
 from export.core.text import field_values
-from export.errors import ExportForbidden, UnsupportedFilter
+from export.errors import ExportForbidden
 from export.exports.rules import (
     CLOCK_MARGIN,
     CSV_COLUMNS,
@@ -22,7 +22,6 @@ from export.exports.rules import (
     JSONL_TAIL,
     cell,
     check_may_export,
-    check_supported,
     csv_cells,
     csv_header,
     csv_line,
@@ -168,12 +167,6 @@ def test_filters_parse_single_values_custom_fields_and_refuse_the_unknown() -> N
     ):
         with pytest.raises(ValidationError):
             ExportFilters.model_validate(bad)
-
-
-def test_tag_groups_are_refused_rather_than_ignored() -> None:
-    check_supported(ExportFilters(tag=["t-1"]))
-    with pytest.raises(UnsupportedFilter):
-        check_supported(ExportFilters(tag_group=["g-1"]))
 
 
 def test_exporting_needs_the_export_permission() -> None:

@@ -90,6 +90,10 @@ class SettingRepository(Generic[E]):
         items = [self.model.from_doc(d) for d in await cursor.to_list()]
         return items, await self.coll.count_documents(query)
 
+    def _change(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """The update that sets ``changes`` (with the keys of the unique indexes)."""
+        return {"$set": {**changes, **self._keys(changes)}}
+
     async def update(
         self, workspace_id: str, item_id: str, changes: Mapping[str, Any], session: Session | None = None
     ) -> E | None:
@@ -98,7 +102,7 @@ class SettingRepository(Generic[E]):
         try:
             doc = await self.coll.find_one_and_update(
                 {"_id": item_id, "workspace_id": workspace_id},
-                {"$set": {**changes, **self._keys(changes)}},
+                self._change(changes),
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
@@ -150,16 +154,37 @@ class TagRepository(SettingRepository[Tag]):
             unique_name=True,
         )
 
+    def _change(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Every change of a tag is a new version of it (what its announcement carries)."""
+        return {**super()._change(changes), "$inc": {"version": 1}}
+
+    async def remove(self, workspace_id: str, tag_id: str, session: Session) -> Tag | None:
+        """Delete the tag; the tag as it was (for its announcement), ``None`` when there is none."""
+        doc = await self.coll.find_one_and_delete(
+            {"_id": tag_id, "workspace_id": workspace_id}, session=session
+        )
+        return None if doc is None else Tag.from_doc(doc)
+
     async def ungroup(
         self, workspace_id: str, group_id: str, changes: Mapping[str, Any], session: Session
-    ) -> int:
-        """Take every tag out of the group (setting ``changes`` as well); how many there were."""
-        result = await self.coll.update_many(
-            {"workspace_id": workspace_id, "group_id": group_id},
-            {"$set": {**changes, "group_id": None}},
-            session=session,
+    ) -> list[Tag]:
+        """Take every tag out of the group (setting ``changes`` as well, each a new version); the
+        tags as they are now. Inside the caller's transaction: a tag changed meanwhile conflicts."""
+        query = {"workspace_id": workspace_id, "group_id": group_id}
+        ids = [d["_id"] for d in await self.coll.find(query, {"_id": 1}, session=session).to_list()]
+        if not ids:
+            return []
+        await self.coll.update_many(
+            {**query, "_id": {"$in": ids}}, self._change({**changes, "group_id": None}), session=session
         )
-        return result.modified_count
+        docs = await self.coll.find({"_id": {"$in": ids}}, session=session).sort("_id", ASCENDING).to_list()
+        return [Tag.from_doc(d) for d in docs]
+
+    async def after(self, last_id: str | None, limit: int) -> list[Tag]:
+        """Up to ``limit`` tags of every workspace, in id order, after ``last_id``."""
+        query = {} if last_id is None else {"_id": {"$gt": last_id}}
+        docs = await self.coll.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return [Tag.from_doc(d) for d in docs]
 
     async def tags_by_ids(self, workspace_id: str, ids: Sequence[str]) -> list[Tag]:
         """The workspace's tags among ``ids``, in the order named (unknown ids are left out)."""

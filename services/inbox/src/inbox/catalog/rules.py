@@ -1,4 +1,5 @@
-"""Pure rules of the catalog: who may change it, and what a custom field accepts.
+"""Pure rules of the catalog: who may change it, what a custom field accepts, and how a tag's
+change is announced.
 
 :func:`validate_value` is the one rule for a custom field's value, used here for a definition's
 default and by other features (through a port wired in ``app.py``) for a chat's values.
@@ -13,9 +14,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from livechat_shared.auth import Permission, Principal
+from livechat_shared.contracts import TagChangedV1
 
 from ..errors import InvalidFieldDefinition, InvalidFieldValue
-from .schemas import CustomFieldDefinition, FieldValue
+from .schemas import CustomFieldDefinition, FieldValue, Tag
 
 MAX_TEXT = 2000
 """The longest text value, in characters (after surrounding whitespace is removed)."""
@@ -33,6 +35,21 @@ def may_read(user: Principal) -> bool:
 def may_change(user: Principal) -> bool:
     """Creating, changing and deleting them is a change of the teamspace's settings."""
     return user.has(Permission.SETTINGS)
+
+
+def tag_changed(tag: Tag, *, deleted: bool = False) -> TagChangedV1:
+    """The announcement of ``tag`` as it is after a change, for the copies that group chats' tags
+    (the export's ``tag_group`` filter). A deletion carries the tag as it was, as its next version:
+    it is the tag's last change (tag ids are never used again), so no late event brings it back."""
+    return TagChangedV1(
+        tag_id=tag.id,
+        teamspace_id=tag.teamspace_id,
+        name=tag.name,
+        colour=tag.colour,
+        group_id=tag.group_id,
+        deleted=deleted,
+        version=tag.version + 1 if deleted else tag.version,
+    )
 
 
 class FieldSpec(Protocol):

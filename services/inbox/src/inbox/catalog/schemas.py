@@ -48,6 +48,9 @@ class Tag(Setting):
     """The tag group it is shown in; ``None`` when ungrouped (deleting a group ungroups its tags)."""
     created_at: datetime
     updated_at: datetime
+    version: int = 0
+    """Grows with every change of the tag (1 when created; 0: stored before tags had versions). Each
+    change is announced with it (``inbox.tag.changed.v1``), so copies keep the newest."""
 
 
 class CustomFieldDefinition(Setting):

@@ -5,6 +5,12 @@ Every user of the workspace may list them (``rules.may_read``); every change nee
 is read and written within the caller's workspace: another workspace's settings do not exist here.
 A tag joins a group, and a group is deleted, in one transaction that writes the group, so a tag
 never ends in a group deleted at the same moment.
+
+Every change of a tag — created, renamed, recoloured, moved into, out of or between groups (also
+by the deletion of its group), deleted — is announced (``inbox.tag.changed.v1``, with the tag's new
+version) through the outbox in the transaction that makes it, so the services that filter chats by
+tag group (the export) know the same groups as the table here, never a change that did not commit.
+:meth:`CatalogUseCases.republish_tags` announces every tag again, for a copy that is new or lost.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from livechat_shared.auth import Principal
+from livechat_shared.contracts import Envelope
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.pagination import Page, PageParams
 from livechat_shared.requests import Patch
-from livechat_shared.writer import Session, Transactions
+from livechat_shared.writer import Change, Session, Writer
 
 from ..errors import (
     DuplicateSetting,
@@ -29,7 +36,15 @@ from ..errors import (
     UnknownTagGroup,
 )
 from .repository import Taken
-from .rules import changed_fixed_fields, field_options, may_change, may_read, new_options, validate_value
+from .rules import (
+    changed_fixed_fields,
+    field_options,
+    may_change,
+    may_read,
+    new_options,
+    tag_changed,
+    validate_value,
+)
 from .schemas import (
     Alias,
     AliasCreate,
@@ -73,9 +88,18 @@ class SettingStore(Protocol[E]):
 
 
 class TagStore(SettingStore[Tag], Protocol):
+    """Tags; each change of one (``update``, ``ungroup``) is a new version of it."""
+
+    async def remove(self, workspace_id: str, tag_id: str, session: Session) -> Tag | None:
+        """Delete the tag; the tag as it was, ``None`` when there is none."""
+
     async def ungroup(
         self, workspace_id: str, group_id: str, changes: Mapping[str, Any], session: Session
-    ) -> int: ...
+    ) -> list[Tag]:
+        """Take every tag out of the group (setting ``changes`` too); the tags as they are now."""
+
+    async def after(self, last_id: str | None, limit: int) -> list[Tag]:
+        """Tags of every workspace in id order, after ``last_id``."""
 
 
 class TagGroupStore(SettingStore[TagGroup], Protocol):
@@ -114,6 +138,14 @@ def now() -> datetime:
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
+REPUBLISH_BATCH = 500
+"""Tags announced together (one transaction) by :meth:`CatalogUseCases.republish_tags`."""
+
+
+def _announced(tag: Tag, *, deleted: bool = False) -> Envelope:
+    return Envelope.wrap(tag_changed(tag, deleted=deleted), workspace_id=tag.workspace_id)
+
+
 def _require_reader(user: Principal) -> None:
     if not may_read(user):
         raise SettingsForbidden("reading the teamspace's settings needs the view permission")
@@ -131,7 +163,8 @@ class CatalogUseCases:
     fields: SettingStore[CustomFieldDefinition]
     canned_replies: SettingStore[CannedReply]
     aliases: SettingStore[Alias]
-    transactions: Transactions
+    writer: Writer
+    """Tags' changes commit with their announcements (the outbox)."""
 
     # --- the same steps for every kind ----------------------------------------------------------
 
@@ -211,15 +244,16 @@ class CatalogUseCases:
         return await self._change(self.tag_groups, TAG_GROUP, user, group_id, body)
 
     async def delete_tag_group(self, user: Principal, group_id: str) -> None:
-        """Delete the group; its tags stay, ungrouped."""
+        """Delete the group; its tags stay, ungrouped (each change announced)."""
         _require_editor(user)
 
-        async def work(session: Session) -> None:
+        async def work(session: Session) -> Change[None]:
             if not await self.tag_groups.delete(user.workspace_id, group_id, session):
                 raise TAG_GROUP.missing()
-            await self.tags.ungroup(user.workspace_id, group_id, {"updated_at": now()}, session)
+            ungrouped = await self.tags.ungroup(user.workspace_id, group_id, {"updated_at": now()}, session)
+            return Change(None, [_announced(tag) for tag in ungrouped])
 
-        await self.transactions.transaction(work)
+        await self.writer.write(work)
 
     # --- tags -----------------------------------------------------------------------------------
 
@@ -227,7 +261,7 @@ class CatalogUseCases:
         return await self._page(self.tags, user, teamspace_id, paging)
 
     async def create_tag(self, user: Principal, body: TagCreate) -> Tag:
-        """A new tag, in a group of its teamspace when ``group_id`` names one."""
+        """A new tag (version 1), in a group of its teamspace when ``group_id`` names one."""
         _require_editor(user)
         at = now()
         tag = Tag(
@@ -239,37 +273,67 @@ class CatalogUseCases:
             group_id=body.group_id,
             created_at=at,
             updated_at=at,
+            version=1,
         )
         group_id = tag.group_id
-        if group_id is None:
-            return await self._add(self.tags, TAG, tag)
 
-        async def work(session: Session) -> Tag:
-            await self._in_group(user, tag.teamspace_id, group_id, session)
-            return await self._add(self.tags, TAG, tag, session)
+        async def work(session: Session) -> Change[Tag]:
+            if group_id is not None:
+                await self._in_group(user, tag.teamspace_id, group_id, session)
+            made = await self._add(self.tags, TAG, tag, session)
+            return Change(made, [_announced(made)])
 
-        return await self.transactions.transaction(work)
+        return await self.writer.write(work)
 
     async def update_tag(self, user: Principal, tag_id: str, body: TagUpdate) -> Tag:
         """Rename, recolour, or move the tag to a group of its teamspace (``group_id: null``
         ungroups it)."""
         _require_editor(user)
         changes = body.changes()
-        group_id = changes.get("group_id")
-        if group_id is None:
+        if not changes:  # nothing changes: nothing to announce
             return await self._update(self.tags, TAG, user, tag_id, changes)
+        group_id = changes.get("group_id")
 
-        async def work(session: Session) -> Tag:
-            tag = await self.tags.get(user.workspace_id, tag_id, session)
-            if tag is None:
-                raise TAG.missing()
-            await self._in_group(user, tag.teamspace_id, group_id, session)
-            return await self._update(self.tags, TAG, user, tag_id, changes, session)
+        async def work(session: Session) -> Change[Tag]:
+            if group_id is not None:
+                tag = await self.tags.get(user.workspace_id, tag_id, session)
+                if tag is None:
+                    raise TAG.missing()
+                await self._in_group(user, tag.teamspace_id, group_id, session)
+            changed = await self._update(self.tags, TAG, user, tag_id, changes, session)
+            return Change(changed, [_announced(changed)])
 
-        return await self.transactions.transaction(work)
+        return await self.writer.write(work)
 
     async def delete_tag(self, user: Principal, tag_id: str) -> None:
-        await self._delete(self.tags, TAG, user, tag_id)
+        _require_editor(user)
+
+        async def work(session: Session) -> Change[None]:
+            gone = await self.tags.remove(user.workspace_id, tag_id, session)
+            if gone is None:
+                raise TAG.missing()
+            return Change(None, [_announced(gone, deleted=True)])
+
+        await self.writer.write(work)
+
+    async def republish_tags(self, batch: int = REPUBLISH_BATCH) -> int:
+        """Announce every tag of every workspace again, as it is now; returns how many.
+
+        Run at start-up, so a copy that is new (a service added, or tags stored before they were
+        announced) or was lost catches up. Harmless for the copies: each keeps the newest version it
+        has seen, so the same version again changes nothing. Several replicas starting together each
+        announce everything once."""
+        announced, last_id = 0, None
+        while tags := await self.tags.after(last_id, batch):
+            events = [_announced(tag) for tag in tags]
+
+            async def work(_session: Session, events: list[Envelope] = events) -> Change[None]:
+                return Change(None, events)
+
+            await self.writer.write(work)
+            announced += len(tags)
+            last_id = tags[-1].id
+        return announced
 
     # --- custom fields --------------------------------------------------------------------------
 

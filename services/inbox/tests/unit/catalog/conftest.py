@@ -1,8 +1,8 @@
-"""In-memory fakes of the catalog's repositories and transactions, for use-case tests.
+"""In-memory fakes of the catalog's repositories, transactions and outbox, for use-case tests.
 
 They keep the unique keys the real indexes keep (a name ignoring case and whitespace, a key, a
-shortcut — each within a teamspace of a workspace), and a transaction restores every collection
-when its work raises, as MongoDB aborts one.
+shortcut — each within a teamspace of a workspace), a transaction restores every collection (and
+the outbox) when its work raises, as MongoDB aborts one, and a tag's every change is a new version.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import pytest
 from inbox.catalog.repository import Taken, fold
 from inbox.catalog.schemas import Alias, CannedReply, CustomFieldDefinition, Setting, Tag, TagGroup
 from inbox.catalog.use_cases import CatalogUseCases
+from inbox.errors import WriteConflict
+from livechat_shared.contracts import Envelope
+from livechat_shared.writer import Writer
 
 E = TypeVar("E", bound=Setting)
 
@@ -25,17 +28,28 @@ class FakeDb:
     collections: dict[str, dict[str, Setting]] = field(default_factory=dict)
     transactions: int = 0
     aborted: int = 0
+    outbox: list[Envelope] = field(default_factory=list)
+    """The events committed, in order."""
 
     async def transaction(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        saved = copy.deepcopy(self.collections)
+        saved, sent = copy.deepcopy(self.collections), len(self.outbox)
         try:
             result = await work("session")
         except BaseException:
             self.collections = saved
+            del self.outbox[sent:]
             self.aborted += 1
             raise
         self.transactions += 1
         return result
+
+    async def add(self, envelopes: list[Envelope], session: Any) -> list[Envelope]:
+        assert session is not None, "events are stored inside a transaction"
+        self.outbox.extend(envelopes)
+        return envelopes
+
+    def notify(self, committed: Any = ()) -> None:
+        pass
 
 
 class FakeStore(Generic[E]):
@@ -105,15 +119,32 @@ class FakeStore(Generic[E]):
 
 
 class FakeTags(FakeStore[Tag]):
+    async def update(
+        self, workspace_id: str, item_id: str, changes: Mapping[str, Any], session: Any = None
+    ) -> Tag | None:
+        stored = await self.get(workspace_id, item_id)
+        version = {} if stored is None else {"version": stored.version + 1}
+        return await super().update(workspace_id, item_id, {**changes, **version}, session)
+
+    async def remove(self, workspace_id: str, tag_id: str, session: Any) -> Tag | None:
+        assert session is not None, "a tag is deleted inside a transaction"
+        return self.items.pop(tag_id) if await self.get(workspace_id, tag_id) is not None else None
+
     async def ungroup(
         self, workspace_id: str, group_id: str, changes: Mapping[str, Any], session: Any
-    ) -> int:
+    ) -> list[Tag]:
         grouped = [
             t for t in self.items.values() if t.workspace_id == workspace_id and t.group_id == group_id
         ]
         for tag in grouped:
-            self.items[tag.id] = tag.model_copy(update={**changes, "group_id": None})
-        return len(grouped)
+            update = {**changes, "group_id": None, "version": tag.version + 1}
+            self.items[tag.id] = tag.model_copy(update=update)
+        return [self.items[t.id] for t in grouped]
+
+    async def after(self, last_id: str | None, limit: int) -> list[Tag]:
+        return sorted(
+            (t for t in self.items.values() if last_id is None or t.id > last_id), key=lambda t: t.id
+        )[:limit]
 
     async def tags_by_ids(self, workspace_id: str, ids: Sequence[str]) -> list[Tag]:
         return [t for i in ids if (t := await self.get(workspace_id, i)) is not None]
@@ -146,6 +177,11 @@ def catalog() -> Catalog:
     replies: FakeStore[CannedReply] = FakeStore(db, "canned_replies", unique="shortcut", order="shortcut")
     aliases: FakeStore[Alias] = FakeStore(db, "aliases", unique=None, order="_id")
     use_cases = CatalogUseCases(
-        tags=tags, tag_groups=groups, fields=fields, canned_replies=replies, aliases=aliases, transactions=db
+        tags=tags,
+        tag_groups=groups,
+        fields=fields,
+        canned_replies=replies,
+        aliases=aliases,
+        writer=Writer(db, db, conflict=WriteConflict),
     )
     return Catalog(db, tags, groups, fields, replies, aliases, use_cases)
