@@ -15,5 +15,8 @@ class Settings(ServiceSettings):
     """How long an attachment's signed link works."""
     table_count_cap: int = Field(default=10_000, ge=1)
     """The chat table counts matching chats exactly up to here, then answers ``total_exact: false``."""
+    search_backfill_retry_seconds: float = Field(default=60.0, gt=0)
+    """How long the start-up rebuild of chats stored without search terms waits to try again after
+    a failure (the database unreachable)."""
     public_url: str = "http://127.0.0.1:8082"
     """Where people and channels reach this service (attachment links are made with it)."""

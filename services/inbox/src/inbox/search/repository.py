@@ -195,6 +195,12 @@ class SearchIndexStore:
         await self.chats.update_one({"_id": chat_id}, {"$set": index}, session=session)
 
     async def unindexed(self, limit: int) -> list[str]:
-        """Ids of chats stored before they had facets (a full scan: for a one-off backfill)."""
-        docs = await self.chats.find({"facets": {"$exists": False}}, {"_id": 1}).limit(limit).to_list()
-        return [str(d["_id"]) for d in docs]
+        """Ids of chats stored before they had facets (no ``facets``, or ``null``), at most ``limit``.
+
+        Run at every start, so it must cost next to nothing when there are none: it is bounded by
+        the facets index (``workspace_id, facets, created_at, _id``), where a chat without facets
+        is keyed by ``null`` (before every facet string), so MongoDB's index scan seeks from one
+        workspace's ``null`` keys to the next, a key or two per workspace instead of every chat
+        (the embedded server, whose planner is simpler, reads the collection)."""
+        unindexed = self.chats.find({"facets": None}, {"_id": 1}).hint(facets_index("created_at"))
+        return [str(d["_id"]) for d in await unindexed.limit(limit).to_list()]

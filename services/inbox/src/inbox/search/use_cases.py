@@ -9,6 +9,7 @@ from typing import Protocol
 from livechat_shared.auth import Principal
 from livechat_shared.telemetry import get_logger
 from livechat_shared.writer import Session, Transactions
+from pydantic import ValidationError
 
 from ..core.models import Chat
 from ..core.search import rebuilt_index
@@ -97,10 +98,22 @@ class SearchUseCases:
         return await self.transactions.transaction(work)
 
     async def backfill(self, batch: int = 100) -> int:
-        """Rebuild every chat stored before chats had facets; how many were rebuilt."""
-        rebuilt = 0
-        while ids := await self.index.unindexed(batch):
+        """Rebuild every chat stored before chats had facets (invisible in the table until then);
+        how many were rebuilt. Run at every start, in the background (``inbox.app``): with nothing
+        to rebuild it is one indexed query.
+
+        Safe to run on several replicas at once: each rebuild is computed from what is stored, in
+        a transaction, so two replicas rebuilding the same chat store the same index (the later
+        conflicts and runs again on what the other stored), and a rebuilt chat is no longer found.
+        A chat whose document cannot be read is logged and passed over (it would be found first
+        again and again)."""
+        rebuilt, unreadable = 0, set[str]()
+        while ids := [i for i in await self.index.unindexed(batch + len(unreadable)) if i not in unreadable]:
             for chat_id in ids:
-                rebuilt += await self.rebuild(chat_id)
-        log.info("search_backfill_done", chats=rebuilt)
+                try:
+                    rebuilt += await self.rebuild(chat_id)
+                except ValidationError as exc:
+                    log.warning("search_backfill_unreadable_chat", chat_id=chat_id, error=str(exc))
+                    unreadable.add(chat_id)
+        log.info("search_backfill_done", chats=rebuilt, unreadable=len(unreadable))
         return rebuilt
