@@ -38,7 +38,7 @@ from .chats.handlers import on_teamspace_settings_changed
 from .chats.repository import ChatQueries, TeamspacePolicyCopy
 from .chats.use_cases import ChatUseCases, OverdueRule, TeamspaceRules
 from .core.background import RetriedInBackground
-from .core.store import ChatStore, MessageStore
+from .core.store import ChatStore, MessageStore, TombstoneStore
 from .deletion import routes as deletion_routes
 from .deletion.repository import ChatEraser, DeletionAuditRepository
 from .deletion.use_cases import DeletionUseCases
@@ -168,7 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.ai_agent, app.state.routing_decisions = ai_agent, routing_decisions
     app.state.catalog = catalog_use_cases
     app.state.transfers, app.state.overdue = transfer_use_cases, overdue
-    app.state.interactions = InteractionUseCases(InteractionCounts(mongo))
+    app.state.interactions = interactions = InteractionUseCases(InteractionCounts(mongo))
     app.state.attachments = AttachmentUseCases(
         chats=chat_store,
         files=AttachmentFiles(mongo),
@@ -203,7 +203,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(ban_routes.router)
     app.state.deletion = DeletionUseCases(
-        chats=chat_store, eraser=ChatEraser(mongo), audit=DeletionAuditRepository(mongo), writer=writer
+        chats=chat_store,
+        eraser=ChatEraser(mongo),
+        audit=DeletionAuditRepository(mongo),
+        tombstones=TombstoneStore(mongo),
+        interactions=interactions,
+        writer=writer,
+        tombstone_seconds=settings.tombstone_seconds,
     )
     app.include_router(deletion_routes.router)
     return app

@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     """How long an attachment's signed link works."""
     table_count_cap: int = Field(default=10_000, ge=1)
     """The chat table counts matching chats exactly up to here, then answers ``total_exact: false``."""
+    tombstone_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    """How long a deleted chat's tombstone is kept, so ``GET /v1/sync`` reports the deletion to a
+    client that missed it; a client whose sync cursor is older reloads its chats instead."""
     search_backfill_retry_seconds: float = Field(default=60.0, gt=0)
     """How long the start-up rebuild of chats stored without search terms waits to try again after
     a failure (the database unreachable)."""

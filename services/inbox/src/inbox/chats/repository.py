@@ -1,5 +1,5 @@
-"""Queries of the chats collection behind the resync, and the teamspaces' chat rules (indexes:
-inbox.core.store; the chat table is the search feature's)."""
+"""Queries of the chats collection and of the deleted chats' tombstones behind the resync, and the
+teamspaces' chat rules (indexes: inbox.core.store; the chat table is the search feature's)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from livechat_shared.mongo import Mongo
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from ..core.models import Chat
-from ..core.store import chats_of, visibility_query
+from ..core.models import Chat, ChatTombstone
+from ..core.store import TOMBSTONES_BY_TIME, chats_of, tombstones_of, visibility_query
 
 
 class ChatQueries:
     def __init__(self, mongo: Mongo) -> None:
         self.coll = chats_of(mongo)
+        self.tombstones = tombstones_of(mongo)
 
     async def changed_since(self, user: Principal, at: datetime, after_id: str, limit: int) -> list[Chat]:
         """The user's chats changed after (``at``, ``after_id``), oldest change first."""
@@ -27,6 +28,23 @@ class ChatQueries:
             .limit(limit)
         )
         return [Chat.from_doc(d) for d in await cursor.to_list()]
+
+    async def deleted_since(
+        self, user: Principal, at: datetime, after_id: str, limit: int
+    ) -> list[ChatTombstone]:
+        """Tombstones of chats the user could see, deleted after (``at``, ``after_id``), oldest
+        first. A tombstone holds the fields visibility is decided by, so the chats' own filter
+        applies; the range on ``deleted_at`` bounds the index, the tie on it is checked on what
+        it finds."""
+        later = {"$or": [{"deleted_at": {"$gt": at}}, {"deleted_at": at, "_id": {"$gt": after_id}}]}
+        where = {"$and": [visibility_query(user), {"deleted_at": {"$gte": at}}, later]}
+        cursor = (
+            self.tombstones.find(where)
+            .sort([("deleted_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+            .hint(TOMBSTONES_BY_TIME)
+        )
+        return [ChatTombstone.from_doc(d) for d in await cursor.to_list()]
 
 
 POLICIES = "teamspace_policies"

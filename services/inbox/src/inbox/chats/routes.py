@@ -73,5 +73,8 @@ async def sync(
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> SyncPage:
     """Chats (visible to the user) changed after ``since``, oldest change first, each as its latest
-    snapshot; pass ``cursor`` back to continue. A client that missed stream frames resyncs here."""
+    snapshot, and in ``deleted`` the ids of chats deleted after it that the user could see; pass
+    ``cursor`` back to continue. A client that missed stream frames resyncs here. Deletions are
+    kept for ``LIVECHAT_TOMBSTONE_SECONDS`` (default 30 days): a client whose cursor is older
+    reloads its chats instead."""
     return await use_cases.sync(user, since, limit)

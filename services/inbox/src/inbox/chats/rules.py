@@ -1,19 +1,48 @@
-"""Pure rules of the chats feature: status changes, If-Match, the sync cursor."""
+"""Pure rules of the chats feature: status changes, If-Match, the sync cursor and page."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from livechat_shared.contracts import ChatMode, ChatSnapshot, ChatStatus
 
+from ..core.models import ChatTombstone
 from ..errors import InvalidIfMatch, StatusNotAllowed, TagsRequired
+from .schemas import SyncPage
+
+
+def cursor_at(at: datetime, chat_id: str) -> str:
+    """A place in the resync's order: a time, then a chat id (ties on time are ordered by id)."""
+    return f"{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{chat_id}"
 
 
 def sync_cursor(chat: ChatSnapshot) -> str:
     """Where a sync page ended: the last chat's change time and id (ties on time are ordered by id)."""
-    return f"{chat.updated_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}~{chat.id}"
+    return cursor_at(chat.updated_at, chat.id)
+
+
+def sync_page(
+    changed: Sequence[ChatSnapshot], deleted: Sequence[ChatTombstone], limit: int, since: str
+) -> SyncPage:
+    """One page of the resync from ``since``: the changed chats (each by its ``updated_at``) and
+    the deleted ones (each by its ``deleted_at``) in one order, the first ``limit`` of them, each
+    list read up to ``limit`` after ``since``. The cursor is the last one's place, so the next page
+    starts after it whichever kind it was; the page is full (``more``) when the two lists hold at
+    least ``limit`` together."""
+    places: list[tuple[datetime, str, ChatSnapshot | None]] = [
+        *((c.updated_at, c.id, c) for c in changed),
+        *((t.deleted_at, t.id, None) for t in deleted),
+    ]
+    page = sorted(places, key=lambda place: (place[0], place[1]))[:limit]
+    return SyncPage(
+        items=[chat for _at, _id, chat in page if chat is not None],
+        deleted=[chat_id for _at, chat_id, chat in page if chat is None],
+        cursor=cursor_at(page[-1][0], page[-1][1]) if page else since,
+        more=len(places) >= limit,
+    )
 
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)

@@ -9,9 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SyncPage(BaseModel):
-    """Chats changed after a cursor, oldest change first, each as its latest snapshot."""
+    """Chats changed after a cursor, oldest change first, each as its latest snapshot, and the ids
+    of chats deleted after it."""
 
     items: list[ChatSnapshot]
+    deleted: list[str] = Field(default_factory=list)
+    """Ids of chats deleted after the cursor that the caller could see when they were deleted,
+    oldest deletion first: drop them (an id the client never held may come; ignore it)."""
     cursor: str
     """Pass back as ``since`` to continue."""
     more: bool

@@ -16,9 +16,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import visible_chat
 from ..core.announce import chat_changed, chat_closed, placement_changed
-from ..core.models import Chat
+from ..core.models import Chat, ChatTombstone
 from ..errors import InvalidCursor, ManageForbidden, UnknownTag, VersionMismatch
-from .rules import is_overdue, parse_sync_cursor, status_change, sync_cursor
+from .rules import is_overdue, parse_sync_cursor, status_change, sync_page
 from .schemas import ChatPatch, SyncPage
 
 Session = AsyncClientSession
@@ -58,6 +58,10 @@ class TeamspacePolicies(Protocol):
 class ChatFinder(Protocol):
     async def changed_since(self, user: Principal, at: datetime, after_id: str, limit: int) -> list[Chat]: ...
 
+    async def deleted_since(
+        self, user: Principal, at: datetime, after_id: str, limit: int
+    ) -> list[ChatTombstone]: ...
+
 
 @dataclass
 class ChatUseCases:
@@ -72,16 +76,20 @@ class ChatUseCases:
         return (await visible_chat(self.chats, user, chat_id)).snapshot()
 
     async def sync(self, user: Principal, since: str, limit: int) -> SyncPage:
-        """Chats (visible to the user) changed after ``since``; a client that missed stream frames
-        resyncs here."""
+        """Chats (visible to the user) changed after ``since``, and the ids of those deleted after
+        it that the user could see when they were deleted; a client that missed stream frames
+        resyncs here.
+
+        Deletions are read from tombstones, kept for ``LIVECHAT_TOMBSTONE_SECONDS`` (30 days by
+        default) after each deletion: a cursor older than that may miss deletions, so a client
+        whose cursor is that old reloads its chats (``GET /v1/chats``) instead of resyncing."""
         try:
             at, after_id = parse_sync_cursor(since)
         except ValueError as exc:
             raise InvalidCursor() from exc
-        items = [c.snapshot() for c in await self.queries.changed_since(user, at, after_id, limit)]
-        return SyncPage(
-            items=items, cursor=sync_cursor(items[-1]) if items else since, more=len(items) == limit
-        )
+        changed = [c.snapshot() for c in await self.queries.changed_since(user, at, after_id, limit)]
+        deleted = await self.queries.deleted_since(user, at, after_id, limit)
+        return sync_page(changed, deleted, limit, since)
 
     async def patch(
         self,

@@ -106,6 +106,21 @@ class Chat(Document):
         return ChatSnapshot.model_validate(self.model_dump(exclude=_INDEX_FIELDS))
 
 
+class ChatTombstone(Document):
+    """What is kept of a deleted chat for a while (``_id``: the chat's id), so that a client that
+    missed the ``chat.deleted`` frame learns it from ``GET /v1/sync``: who could have seen the chat
+    (its workspace, assignee and teams as they were when it was deleted, the fields visibility is
+    decided by) and when it went — none of its content."""
+
+    workspace_id: str
+    assignee_id: str | None = None
+    team_ids: list[str] = []
+    deleted_at: datetime
+    """Its place in the resync's order, with the chat id: what ``updated_at`` is to a chat."""
+    expire_at: datetime
+    """When the database drops it (a TTL index: :class:`inbox.core.store.TombstoneStore`)."""
+
+
 class Message(Document):
     """A message in a chat, numbered by ``seq`` in the order it was stored."""
 

@@ -16,7 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from .models import Chat, Message, Person
+from .models import Chat, ChatTombstone, Message, Person
 from .search import index_update
 
 Session = AsyncClientSession
@@ -25,6 +25,7 @@ Doc = dict[str, Any]
 CHATS = "chats"
 MESSAGES = "messages"
 PEOPLE = "people"
+TOMBSTONES = "chat_tombstones"
 
 
 TABLE_SORTS = ("created_at", "updated_at", "last_message_at")
@@ -96,6 +97,10 @@ def chats_of(mongo: Mongo) -> AsyncCollection[Doc]:
 
 def messages_of(mongo: Mongo) -> AsyncCollection[Doc]:
     return mongo.db[MESSAGES]
+
+
+def tombstones_of(mongo: Mongo) -> AsyncCollection[Doc]:
+    return mongo.db[TOMBSTONES]
 
 
 class ChatStore:
@@ -194,3 +199,34 @@ class MessageStore:
     async def get(self, message_id: str, session: Session | None = None) -> Message | None:
         doc = await self.coll.find_one({"_id": message_id}, session=session)
         return Message.from_doc(doc) if doc else None
+
+
+TOMBSTONES_BY_TIME = "tombstones_by_deleted_at"
+"""The index the resync reads a workspace's tombstones by, in its order (``deleted_at``, ``_id``)."""
+
+
+class TombstoneStore:
+    """Deleted chats' tombstones: written by the deletion, in its transaction; read by the resync
+    (``GET /v1/sync``: :mod:`inbox.chats.repository`).
+
+    Each one expires at its own ``expire_at`` (a TTL index with no delay), set from the retention
+    when the chat is deleted: a new retention applies to the deletions after it and the index never
+    changes (a changed ``expireAfterSeconds`` would make index creation fail at start-up)."""
+
+    def __init__(self, mongo: Mongo) -> None:
+        self.coll = tombstones_of(mongo)
+        mongo.declare_indexes(
+            TOMBSTONES,
+            [
+                IndexModel(
+                    [("workspace_id", ASCENDING), ("deleted_at", ASCENDING), ("_id", ASCENDING)],
+                    name=TOMBSTONES_BY_TIME,
+                ),
+                IndexModel([("expire_at", ASCENDING)], expireAfterSeconds=0, name="tombstones_expire"),
+            ],
+        )
+
+    async def add(self, tombstone: ChatTombstone, session: Session) -> None:
+        """Keep ``tombstone`` (a chat is deleted once; a repeat replaces it)."""
+        doc = tombstone.to_doc()
+        await self.coll.replace_one({"_id": tombstone.id}, doc, upsert=True, session=session)

@@ -4,6 +4,13 @@ its document and search terms, messages, notes and attachment files — with an 
 read model and its files, the assignment state and the assignee's capacity) and agents' lists drop
 it. Chats the caller may not see are reported as not found, as are ids that do not exist.
 
+The same transaction leaves a tombstone (the chat's id and scope, no content) for
+``tombstone_seconds``: a client that missed the ``chat.deleted`` frame learns of the deletion from
+``GET /v1/sync``. The interaction counts stay as they are: before its messages are erased, the
+same transaction adds them to the counts of erased interactions (:class:`ErasedInteractions`); it
+runs only for a chat still there, and a transaction run again counts once, as only its last run
+commits.
+
 Each chat is its own transaction (a bulk of 200 chats with their messages would make one very large
 one); a crash midway leaves the chats not yet reached untouched, and deleting them again finishes.
 Attachment files go first, outside the transaction: a chat whose deletion failed afterwards may have
@@ -22,8 +29,9 @@ from livechat_shared.writer import Change, Writer
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from ..core.access import ChatReader, visible_chat
+from ..core.models import ChatTombstone
 from ..errors import ChatNotFound, DeleteForbidden
-from .rules import may_delete
+from .rules import may_delete, tombstone
 from .schemas import BulkDelete, BulkDeleted, DeletionAudit, Erased
 
 Session = AsyncClientSession
@@ -41,12 +49,26 @@ class Audit(Protocol):
     async def page(self, workspace_id: str, skip: int, limit: int) -> tuple[list[DeletionAudit], int]: ...
 
 
+class Tombstones(Protocol):
+    async def add(self, tombstone: ChatTombstone, session: Session) -> None: ...
+
+
+class ErasedInteractions(Protocol):
+    async def keep_erased(self, chat_id: str, session: Session) -> int:
+        """Keep the counts of the chat's interactions, in the transaction about to erase them."""
+        ...
+
+
 @dataclass
 class DeletionUseCases:
     chats: ChatReader
     eraser: Eraser
     audit: Audit
+    tombstones: Tombstones
+    interactions: ErasedInteractions
     writer: Writer
+    tombstone_seconds: int
+    """How long the resync reports a deletion (the setting ``LIVECHAT_TOMBSTONE_SECONDS``)."""
 
     async def bulk_delete(
         self, user: Principal, request: BulkDelete, correlation_id: str | None = None
@@ -72,7 +94,10 @@ class DeletionUseCases:
             chat = await self.chats.get(chat_id, session)
             if chat is None:
                 return Change(False)
+            await self.interactions.keep_erased(chat_id, session)
             messages, notes = await self.eraser.erase(chat_id, session)
+            now = utcnow()
+            await self.tombstones.add(tombstone(chat, now, self.tombstone_seconds), session)
             entry = DeletionAudit(
                 id=new_id(),
                 workspace_id=chat.workspace_id,
@@ -81,7 +106,7 @@ class DeletionUseCases:
                 person_id=chat.person_id,
                 by=user.user_id,
                 by_name=user.name,
-                at=utcnow(),
+                at=now,
                 erased=Erased(messages=messages, notes=notes, attachments=files),
             )
             await self.audit.add(entry, session)

@@ -30,5 +30,8 @@ async def interactions(
     end: Annotated[datetime | None, Query(alias="to", description="excluded; default: now")] = None,
 ) -> Interactions:
     """Every message to or from a person is one interaction: the workspace's counts per day or month,
-    by author (person, AI, agent). The ``settings`` permission."""
+    by author (person, AI, agent). Deleting chats does not lower them: a deleted chat's messages
+    stay counted, by the UTC hour they were sent in, so a window boundary within an hour counts that
+    hour's deleted messages whole (in the window the hour starts in); the other messages are counted
+    to the instant. The ``settings`` permission."""
     return await use_cases.read(user, period, start, end)

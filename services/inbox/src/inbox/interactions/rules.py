@@ -1,11 +1,14 @@
-"""Pure rules of interaction counting: what counts, and the window a request names."""
+"""Pure rules of interaction counting: what counts, the window a request names, and adding up the
+counts of the messages still stored and of those erased with their chats."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from ..errors import InvalidWindow
-from .schemas import Period
+from .schemas import Period, PeriodCount
 
 COUNTED = ("person", "ai", "agent")
 """Author types whose messages are interactions (a system line in the history is not one)."""
@@ -26,3 +29,19 @@ def window(
     if start >= end or end - start > LONGEST[period]:
         raise InvalidWindow()
     return start, end
+
+
+def merged(*parts: Iterable[PeriodCount]) -> list[PeriodCount]:
+    """The counts of ``parts`` added up per period, oldest first; periods without any left out."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+    for part in parts:
+        for count in part:
+            for author in COUNTED:
+                totals[count.period][author] += getattr(count, author)
+    return [
+        PeriodCount(
+            period=period, person=by["person"], ai=by["ai"], agent=by["agent"], total=sum(by.values())
+        )
+        for period, by in sorted(totals.items())
+        if sum(by.values())
+    ]
