@@ -23,6 +23,7 @@ from livechat_shared.ratelimit import Limit, RateLimiter
 from livechat_shared.settings import ServiceSettings
 from livechat_shared.topology import PARTITION_HEADER, partition_of
 from prometheus_client import CollectorRegistry
+from pymongo import IndexModel
 
 
 @pytest.fixture
@@ -187,3 +188,21 @@ async def test_a_poisoned_event_is_parked_and_the_events_after_it_are_relayed(en
         parked = await relay.parked.find_one({"_id": poisoned["_id"]})
         assert parked is not None and parked["attempts"] == 3 and parked["error"]
         assert registry.get_sample_value("outbox_parked_total") == 1  # the metric /metrics shows
+
+
+async def test_retired_indexes_are_dropped_at_start_where_they_exist(mongo: Mongo) -> None:
+    """An upgraded database still has the indexes an earlier version made; every write would keep
+    paying for them. A fresh database has none to drop, and a second start finds nothing to do."""
+    coll = mongo.db["things"]
+    await coll.create_index([("workspace_id", 1), ("updated_at", 1)])  # what the old version made
+    mongo.declare_indexes("things", [IndexModel([("workspace_id", 1), ("at", -1)], name="things_by_at")])
+    mongo.retire_indexes("things", ["workspace_id_1_updated_at_1", "never_made"])
+    await mongo.create_indexes()
+    assert {i["name"] async for i in await coll.list_indexes()} == {"_id_", "things_by_at"}
+    await mongo.create_indexes()  # idempotent
+    assert {i["name"] async for i in await coll.list_indexes()} == {"_id_", "things_by_at"}
+
+    mongo.retire_indexes("things", ["things_by_at"])  # a mistake: declared and retired
+    with pytest.raises(ValueError, match="both declared and retired"):
+        await mongo.create_indexes()
+    assert {i["name"] async for i in await coll.list_indexes()} == {"_id_", "things_by_at"}

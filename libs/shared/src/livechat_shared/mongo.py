@@ -55,6 +55,7 @@ class Mongo:
     client: AsyncMongoClient[dict[str, Any]]
     db: AsyncDatabase[dict[str, Any]]
     indexes: dict[str, list[IndexModel]] = field(default_factory=dict)
+    retired: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings, registry: CollectorRegistry | None = None) -> Mongo:
@@ -64,9 +65,23 @@ class Mongo:
     def declare_indexes(self, collection: str, models: Sequence[IndexModel]) -> None:
         self.indexes.setdefault(collection, []).extend(models)
 
+    def retire_indexes(self, collection: str, names: Sequence[str]) -> None:
+        """Indexes an earlier version created that nothing reads any more: dropped at start where they
+        exist, so a database that was upgraded stops maintaining them at every write."""
+        self.retired.setdefault(collection, []).extend(names)
+
     async def create_indexes(self) -> None:
+        """Create the declared indexes (an existing one is left as it is), then drop the retired."""
         for collection, models in self.indexes.items():
             await self.db[collection].create_indexes(list(models))
+        for collection, names in self.retired.items():
+            declared = {model.document["name"] for model in self.indexes.get(collection, [])}
+            if clash := declared & set(names):
+                raise ValueError(f"indexes both declared and retired on {collection}: {sorted(clash)}")
+            existing = {index["name"] async for index in await self.db[collection].list_indexes()}
+            for name in names:
+                if name in existing:
+                    await self.db[collection].drop_index(name)
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

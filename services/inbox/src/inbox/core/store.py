@@ -64,6 +64,16 @@ TABLE_INDEXES = [
 """The chat table's indexes, each ordered equality, sort, range (see ``inbox.search``)."""
 
 
+RETIRED_CHAT_INDEXES = (
+    "workspace_id_1_created_at_-1",
+    "workspace_id_1_team_ids_1_created_at_-1",
+    "workspace_id_1_assignee_id_1_created_at_-1",
+    "workspace_id_1_updated_at_1",
+)
+"""The chat list's indexes before the table's (:data:`TABLE_INDEXES`) replaced them: dropped from
+an upgraded database, where each chat write still paid for them."""
+
+
 class DuplicateMessage(Exception):
     """A message with the same natural key (channel message id, client message id) is stored already."""
 
@@ -133,6 +143,7 @@ class ChatStore:
                 ),
             ],
         )
+        mongo.retire_indexes(CHATS, RETIRED_CHAT_INDEXES)
 
     async def get(self, chat_id: str, session: Session | None = None) -> Chat | None:
         doc = await self.coll.find_one({"_id": chat_id}, session=session)
