@@ -16,6 +16,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import CollectorRegistry
 
 from .auth import TokenVerifier
+from .background import RetriedInBackground
 from .bus import (
     BrokerPing,
     BusMetrics,
@@ -119,6 +120,13 @@ class Runtime:
 
         self.on_start.append(start)
         self.on_stop.append(stop)
+
+    def once(self, job: Callable[[], Awaitable[object]], retry_seconds: float, name: str) -> None:
+        """Run ``job`` once from start, in the background, tried again ``retry_seconds`` after each
+        failure until it succeeds; cancelled at stop (``livechat_shared.background``)."""
+        background = RetriedInBackground(job, retry_seconds, name)
+        self.on_start.append(background.start)
+        self.on_stop.append(background.stop)
 
     def relayed_outbox(self) -> Outbox:
         """The service's transactional outbox, relayed from start to stop (see ``livechat_shared.outbox``)."""

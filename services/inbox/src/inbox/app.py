@@ -37,7 +37,6 @@ from .chats import routes as chat_routes
 from .chats.handlers import on_teamspace_settings_changed
 from .chats.repository import ChatQueries, TeamspacePolicyCopy
 from .chats.use_cases import ChatUseCases, OverdueRule, TeamspaceRules
-from .core.background import RetriedInBackground
 from .core.store import ChatStore, MessageStore, TombstoneStore
 from .deletion import routes as deletion_routes
 from .deletion.repository import ChatEraser, DeletionAuditRepository
@@ -184,9 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
         transactions=mongo,
         count_cap=settings.table_count_cap,
     )
-    backfill = RetriedInBackground(search.backfill, settings.search_backfill_retry_seconds, "search-backfill")
-    runtime.on_start.append(backfill.start)
-    runtime.on_stop.append(backfill.stop)
+    runtime.once(search.backfill, settings.search_backfill_retry_seconds, "search-backfill")
     for feature in (transfer_routes, interaction_routes, people_routes, attachment_routes):
         app.include_router(feature.router)
     for router in (search_routes.router, chat_routes.router, message_routes.router, stream_routes.router):

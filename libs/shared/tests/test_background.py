@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from inbox.core.background import RetriedInBackground
+from livechat_shared.background import RetriedInBackground
 
 
 async def test_the_job_runs_after_start_returns_and_is_tried_again_until_it_succeeds() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from livechat_shared.telemetry import get_logger
+from .telemetry import get_logger
 
 log = get_logger(__name__)
 
@@ -16,7 +16,8 @@ class RetriedInBackground:
     later, so it never stops the service. :meth:`stop` cancels it wherever it is — a transaction
     it was in is aborted — rather than waiting for a long job to finish.
 
-    (``Runtime.every`` suits jobs that run for ever; this one is done after one success.)"""
+    (``Runtime.every`` suits jobs that run for ever; this one is done after one success:
+    ``Runtime.once`` registers one.)"""
 
     def __init__(self, job: Callable[[], Awaitable[object]], retry_seconds: float, name: str) -> None:
         self.job = job
