@@ -1,5 +1,6 @@
 """Text as the chat table compares it, in every service that filters chats (the inbox's table and
-the export's filters must agree): case and accents ignored, a custom field's value in one form."""
+the export's filters must agree): case and accents ignored, the same words, a custom field's value
+in one form."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ import unicodedata
 
 MAX_FIELD_VALUE = 100
 """A custom field's value is compared by its first characters."""
+MIN_WORD = 2
+"""Shorter words are not stored (a one-letter query still matches longer words by prefix)."""
+MAX_WORD = 32
+"""Longer words are stored (and searched) by their first characters."""
+SCANNED_CHARS = 10_000
+"""Words are taken from the start of a text only."""
+
+_WORD = re.compile(r"[^\W_]+")
+"""Letters and digits: ``order_123`` and ``order-123`` are the words ``order`` and ``123``."""
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
 
@@ -18,6 +28,19 @@ def normalise(text: str) -> str:
     and accents stripped ("Café" is "cafe")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str, limit: int, *, shortest: int = MIN_WORD) -> list[str]:
+    """The distinct normalised words of ``text`` (letters and digits), in order, at most ``limit``,
+    each cut to :data:`MAX_WORD` characters; ``shortest`` 1 for a query's words."""
+    found: dict[str, None] = {}
+    for match in _WORD.finditer(normalise(text[:SCANNED_CHARS])):
+        word = match.group()[:MAX_WORD]
+        if len(word) >= shortest:
+            found.setdefault(word)
+            if len(found) >= limit:
+                break
+    return list(found)
 
 
 def field_value_key(value: object) -> str:

@@ -8,34 +8,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from livechat_shared.text import field_value_key, normalise
+from livechat_shared.text import field_value_key, words
 
-MAX_WORD = 40
-"""Longer words are stored cut to this length (a prefix of a longer word still finds it)."""
 MAX_QUERY_WORDS = 8
-
-_WORD = re.compile(r"\w+")
-
-
-def words(text: str) -> list[str]:
-    """The normalised words of ``text``, each at most :data:`MAX_WORD` characters, in order."""
-    return [w[:MAX_WORD] for w in _WORD.findall(normalise(text))]
 
 
 def terms(texts: Iterable[str | None], limit: int = 500) -> list[str]:
-    """The distinct words of ``texts`` (at most ``limit``), sorted: what a document stores."""
+    """The distinct words of ``texts`` (at most ``limit``), sorted: what a document stores. Words are
+    split, normalised and cut as the inbox's table does (``livechat_shared.text.words``), so an
+    export finds the chats the table finds."""
     found: set[str] = set()
     for text in texts:
-        for word in words(text or ""):
-            found.add(word)
-            if len(found) >= limit:
-                return sorted(found)
+        found.update(words(text or "", limit))
+        if len(found) >= limit:
+            return sorted(found)[:limit]
     return sorted(found)
 
 
 def query_prefixes(q: str) -> list[str]:
     """The words of a keyword search, each of which a found chat has a word starting with."""
-    return list(dict.fromkeys(words(q)))[:MAX_QUERY_WORDS]
+    return words(q, MAX_QUERY_WORDS, shortest=1)
 
 
 def prefix_pattern(prefix: str) -> str:

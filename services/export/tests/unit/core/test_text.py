@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from export.core.text import (
-    MAX_QUERY_WORDS,
-    MAX_WORD,
-    field_value_key,
-    field_values,
-    normalise,
-    prefix_pattern,
-    query_prefixes,
-    terms,
-    words,
-)
+from export.core.text import MAX_QUERY_WORDS, field_values, prefix_pattern, query_prefixes, terms
+from livechat_shared.text import MAX_WORD, field_value_key, normalise, words
 
 
 def test_case_and_accents_are_ignored() -> None:
     assert normalise("Crème BRÛLÉE, Ångström") == "creme brulee, angstrom"
-    assert words("Où est l'agent? ÇA-VA") == ["ou", "est", "l", "agent", "ca", "va"]
+    assert words("Où est l'agent? ÇA-VA", 10, shortest=1) == ["ou", "est", "l", "agent", "ca", "va"]
 
 
 def test_long_words_are_cut_so_a_document_stays_small() -> None:
-    assert words("x" * 100) == ["x" * MAX_WORD]
+    assert terms(["x" * 100]) == ["x" * MAX_WORD]
+
+
+def test_a_chats_words_are_the_words_the_inboxs_table_finds_it_by() -> None:
+    """The same splitter as the inbox's (``livechat_shared.text.words``): letters and digits, one
+    letter too short to keep, so an export of ``q=123`` finds the chats the table finds."""
+    assert terms(["Order_123 a-b, L'été"]) == ["123", "ete", "order"]
+    assert query_prefixes("order_1 l") == ["order", "1", "l"]  # a query may use one letter
 
 
 def test_a_documents_words_are_distinct_sorted_and_bounded() -> None:
-    assert terms(["b a", None, "A c"]) == ["a", "b", "c"]
+    assert terms(["bb aa", None, "AA cc"]) == ["aa", "bb", "cc"]
     assert len(terms([" ".join(f"w{n}" for n in range(1000))], limit=10)) == 10
 
 

@@ -94,7 +94,7 @@ def test_a_stored_chat_has_its_snapshot_and_the_words_it_is_found_by() -> None:
     chat = snapshot(description="Needs a REFUND", custom_fields={"priority": "high", "note": "", "n": None})
     stored = chat_document(chat, None)
     assert "id" not in stored and stored["version"] == 3 and stored["workspace_id"] == "ws-1"
-    assert stored["terms"] == ["01jchat", "a", "brulee", "needs", "refund", "zoe"]
+    assert stored["terms"] == ["01jchat", "brulee", "needs", "refund", "zoe"]  # "a": too short
     assert stored["custom_field_keys"] == ["priority"]  # keys with a value
     assert stored["resolved_at"] is None
 

@@ -24,45 +24,23 @@ by) and :data:`MAX_FIELD_TERMS` words of its id, name and description.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from livechat_shared.auth import Principal, Role
-from livechat_shared.text import field_value_key, normalise
+from livechat_shared.text import field_value_key, words
 
 from .models import Chat, PersonOnChat
 
-MIN_WORD = 2
-"""Shorter words are not kept (a one-letter query still matches longer words by prefix)."""
-MAX_WORD = 32
-"""Longer words are kept (and searched) by their first characters."""
 MAX_MESSAGE_WORDS = 50
 MAX_MESSAGE_TERMS = 200
 MAX_FIELD_TERMS = 50
-SCANNED_CHARS = 10_000
-"""Words are taken from the start of a text only."""
 
 FACET_FIELDS = ("status", "mode", "assignee_id", "team_ids", "tags", "rating", "custom_fields")
 """The chat's fields its facets derive from."""
 TERM_FIELDS = ("person", "description")
 """The chat's fields (besides its id) its non-message terms derive from."""
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def words(text: str, limit: int, *, shortest: int = MIN_WORD) -> list[str]:
-    """The distinct normalised words of ``text`` (letters and digits), in order, at most ``limit``,
-    each cut to :data:`MAX_WORD` characters."""
-    found: dict[str, None] = {}
-    for match in _WORD.finditer(normalise(text[:SCANNED_CHARS])):
-        word = match.group()[:MAX_WORD]
-        if len(word) >= shortest:
-            found.setdefault(word)
-            if len(found) >= limit:
-                break
-    return list(found)
 
 
 def field_terms(chat_id: str, person_name: str, description: str) -> list[str]:

@@ -8,12 +8,13 @@ from typing import Any
 from livechat_shared.contracts import MessageReceivedV1
 from livechat_shared.ids import new_id
 from livechat_shared.mongo import Mongo
+from livechat_shared.text import words
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from ..core.models import Chat, Person, display_name
-from ..core.search import MAX_MESSAGE_TERMS, MAX_MESSAGE_WORDS, chat_facets, new_chat_index, words
+from ..core.search import MAX_MESSAGE_TERMS, MAX_MESSAGE_WORDS, chat_facets, new_chat_index
 from ..core.store import PEOPLE, chats_of, people_of
 
 Session = AsyncClientSession

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, get_args
 
-from livechat_shared.text import MAX_FIELD_VALUE
+from livechat_shared.text import MAX_FIELD_VALUE, words
 
-from ..core.search import words
 from ..errors import InvalidFilter, InvalidPage, InvalidSort
 from .schemas import MAX_PAGE, MAX_PAGE_SIZE, MODES, NONE, STATUSES, SortField, TableQuery
 

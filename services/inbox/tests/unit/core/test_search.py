@@ -12,19 +12,16 @@ from inbox.core.search import (
     MAX_FIELD_TERMS,
     MAX_MESSAGE_TERMS,
     MAX_MESSAGE_WORDS,
-    MAX_WORD,
     chat_facets,
     facets_of,
     field_facet,
-    field_value_key,
     index_update,
     new_chat_index,
-    normalise,
     rebuilt_index,
     scope_facets,
-    words,
 )
 from livechat_shared.auth import Principal, Role, can_see_chat
+from livechat_shared.text import MAX_WORD, field_value_key, normalise, words
 
 AT = datetime(2026, 1, 5, tzinfo=UTC)
 
