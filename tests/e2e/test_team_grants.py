@@ -30,6 +30,8 @@ async def test_a_team_grant_takes_effect_on_the_members_next_request(
     given = await http.patch(f"{assignment}/v1/teams/{team}", headers=admin, json={"grants": ["settings"]})
     assert given.status_code == 200 and given.json()["grants"] == ["settings"], given.text
     await eventually(lambda: _is(interactions, 200), within=30)
+    me = await http.get(f"{assignment}/v1/me", headers=auth(token))  # what a console offers by
+    assert me.status_code == 200 and "settings" in me.json()["permissions"], me.text
     taken = await http.patch(f"{assignment}/v1/teams/{team}", headers=admin, json={"grants": []})
     assert taken.status_code == 200
     await eventually(lambda: _is(interactions, 403), within=30)

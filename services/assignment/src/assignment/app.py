@@ -111,8 +111,8 @@ def create_app(settings: Settings) -> FastAPI:
     mongo = runtime.mongo
     outbox = runtime.relayed_outbox()
     writer = Writer(mongo, outbox, conflict=WriteConflict)
-    workspaces, users = WorkspaceRepository(mongo), UserRepository(mongo)
-    runtime.directory = UserDirectory(users)
+    workspaces, users, teams = WorkspaceRepository(mongo), UserRepository(mongo), TeamRepository(mongo)
+    runtime.directory = UserDirectory(users, teams)
     teamspaces = TeamspaceRepository(mongo)
     stored_settings = _StoredSettings(TeamspaceSettingsRepository(mongo))
     pool = TeamspacePool(mongo)
@@ -131,7 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     directory = DirectoryUseCases(
         workspaces=workspaces,
         teamspaces=teamspaces,
-        teams=TeamRepository(mongo),
+        teams=teams,
         users=users,
         writer=writer,
     )

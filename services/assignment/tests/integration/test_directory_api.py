@@ -246,3 +246,17 @@ async def test_openapi_documents_every_response_body(api: httpx.AsyncClient) -> 
         "$ref": "#/components/schemas/UserOut"
     }
     assert "X-Operator-Key" in [p["name"] for p in lookup["parameters"]]
+
+
+async def test_me_is_the_caller_in_full_with_their_permissions(api: httpx.AsyncClient, acme: Any) -> None:
+    """Whatever their role, a user reads themselves in full and what they may do (their role's
+    permissions and their grants): what a console shows and hides by."""
+    agent = await acme.add_user("agent", languages=["de"], max_chats=3, grants=["export"])
+    me = await api.get("/v1/me", headers=acme.auth(agent))
+    assert me.status_code == 200, me.text
+    assert me.json()["user"] == as_stored(agent)
+    permissions = set(me.json()["permissions"])
+    assert "export" in permissions and "settings" not in permissions and "delete" not in permissions
+    admin = (await api.get("/v1/me", headers=acme.auth(acme.admin))).json()
+    assert {"settings", "delete", "export"} <= set(admin["permissions"]) and admin["user"]["role"] == "admin"
+    assert (await api.get("/v1/me")).status_code == 401

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from livechat_shared.auth import Permission
 from livechat_shared.contracts import DirectoryUser
 from livechat_shared.ids import utcnow
 from livechat_shared.mongo import Document, Mongo
@@ -169,11 +170,15 @@ def _version_is(version: int) -> Any:
 
 class UserDirectory:
     """The directory as request authentication reads it (``Runtime.directory``): this service's own
-    users, so a role change or a deactivation takes effect on the user's next request here too."""
+    users, so a role change or a deactivation takes effect on the user's next request here too —
+    with their teams' grants among theirs, as the other services' copies hold them."""
 
-    def __init__(self, users: UserRepository) -> None:
-        self.users = users
+    def __init__(self, users: UserRepository, teams: TeamRepository) -> None:
+        self.users, self.teams = users, teams
 
     async def user(self, user_id: str) -> DirectoryUser | None:
         found = await self.users.find(user_id)
-        return None if found is None else found.snapshot()
+        if found is None:
+            return None
+        by_team = await self.teams.grants_by_team(found.team_ids)
+        return found.snapshot(Permission(g) for team in found.team_ids for g in by_team.get(team, ()))

@@ -11,6 +11,7 @@ from livechat_shared.web.deps import client_address
 
 from ..core.models import Slice
 from .schemas import (
+    Me,
     Out,
     TeamCreate,
     TeamOut,
@@ -132,6 +133,13 @@ async def create_user(body: UserCreate, user: CurrentUser, d: Directory) -> User
 async def list_users(user: CurrentUser, d: Directory, paging: Paging) -> Page[UserView]:
     """Admins get each user in full (``UserOut``); other users the card (``UserCard``)."""
     return _as_page(await d.list_users(user, paging.skip, paging.page_size), paging)
+
+
+@router.get("/v1/me")
+async def read_me(user: CurrentUser, d: Directory) -> Me:
+    """The caller: their user in full and their permissions (their role's, their grants and their
+    teams'), so a console offers only what they may do."""
+    return await d.me(user)
 
 
 @router.get("/v1/users/{user_id}")

@@ -144,6 +144,15 @@ UserView = UserOut | UserCard
 """What the caller sees of a user: :class:`UserOut` for an admin, :class:`UserCard` otherwise."""
 
 
+class Me(BaseModel):
+    """The caller: their own user in full, and what they may do."""
+
+    user: UserOut
+    permissions: list[Permission]
+    """Their role's permissions with their own grants and their teams' (what every service checks
+    on each request): a console offers what is here and hides the rest."""
+
+
 class WorkspaceCreated(BaseModel):
     """A new workspace and its first admin."""
 

@@ -42,6 +42,7 @@ from .rules import (
     sees_full_user,
 )
 from .schemas import (
+    Me,
     TeamCreate,
     TeamspaceCreate,
     TeamUpdate,
@@ -250,6 +251,13 @@ class DirectoryUseCases:
         if found is None:
             raise UserNotFound()
         return shown(actor, found)
+
+    async def me(self, actor: Principal) -> Me:
+        """The caller in full (whatever their role: it is themselves) and their permissions."""
+        found = await self.users.get(actor.workspace_id, actor.user_id)
+        if found is None:
+            raise UserNotFound()
+        return Me(user=UserOut.model_validate(found), permissions=sorted(actor.permissions))
 
     async def update_user(self, actor: Principal, user_id: str, body: UserUpdate) -> User:
         """Change a user (role, grants, teams, activation, ...): version + 1 and one event. A change
