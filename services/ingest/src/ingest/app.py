@@ -11,7 +11,7 @@ from livechat_shared.ids import new_id
 from livechat_shared.ratelimit import Limit
 from livechat_shared.runtime import Runtime
 from livechat_shared.topology import INGEST_BANS, INGEST_CONNECTOR, INGEST_DIRECTORY, INGEST_OUTBOUND
-from livechat_shared.web import create_service_app
+from livechat_shared.web import PathCORS, create_service_app
 from prometheus_client import Counter
 
 from .apps import routes as app_routes
@@ -128,6 +128,14 @@ def create_app(settings: Settings) -> FastAPI:
         description="The channel edge",
         errors=HTTP_STATUS,
         external_contracts=(ConnectorMessageV1,),
+    )
+    app.add_middleware(
+        PathCORS,
+        prefix="/v1/webchat/",
+        allow_origins=settings.webchat_allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
     )
     app.state.apps, app.state.webchat = AppUseCases(apps), webchat
     app.state.receipts = receipts

@@ -33,6 +33,10 @@ class Settings(ServiceSettings):
     ban_notice: str = Field(default="", max_length=1000)
     """``LIVECHAT_BAN_NOTICE``: what a banned person is told when their message stops (empty: nothing;
     Webchat shows it in the answer to the message)."""
+    webchat_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    """``LIVECHAT_WEBCHAT_ALLOWED_ORIGINS`` (a JSON list): the sites whose pages may call the Webchat
+    endpoints (the widget runs on the business's own site, another origin). ``["*"]``: any site — the
+    endpoints use a bearer token, never cookies, so any origin gains nothing another would not."""
     whatsapp_media_url: str = Field(default="https://graph.facebook.com/v21.0", pattern=r"^https?://")
     """``LIVECHAT_WHATSAPP_MEDIA_URL``: where a WhatsApp media id is fetched from (an inbound image's
     attachment address is ``<this>/<media id>``)."""

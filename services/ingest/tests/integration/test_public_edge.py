@@ -468,3 +468,33 @@ async def test_a_reply_reaches_every_open_tab_and_a_reconnect_gets_what_it_misse
         assert [f["message"]["text"] for f in replayed] == ["to both tabs", "while you were away"]
         async with connected(socket_url(address, app_id, visitor["session_token"], after="1")) as resumed:
             assert (await next_frame(resumed))["message"]["text"] == "while you were away"
+
+
+async def test_a_page_on_another_site_may_call_the_webchat_endpoints_and_no_others(
+    service: Service, bearer: Bearer
+) -> None:
+    """The widget runs on the business's own site: the browser asks (preflight) before sending its
+    token to the Webchat endpoints, and gets a yes; the agents' and admins' API stays same-origin."""
+    _, http = service
+    app_id = (await webchat_app(http, bearer))["id"]
+    site = {"Origin": "https://shop.example"}
+    asked = {
+        **site,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    preflight = await http.options(f"/v1/webchat/{app_id}/messages", headers=asked)
+    assert preflight.status_code == 200, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert {"authorization", "content-type"} <= {
+        h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+    }
+    started = await http.post(f"/v1/webchat/{app_id}/sessions", json={}, headers=site)
+    assert started.status_code == 201 and started.headers["access-control-allow-origin"] == "*", started.text
+
+    admin_preflight = await http.options(
+        "/v1/apps", headers={**asked, "Access-Control-Request-Method": "GET"}
+    )
+    assert "access-control-allow-origin" not in admin_preflight.headers
+    listed = await http.get("/v1/apps", headers={**site, **bearer("admin")})
+    assert listed.status_code == 200 and "access-control-allow-origin" not in listed.headers

@@ -2,6 +2,7 @@
 
 from ..errors import ErrorStatuses
 from .app import create_service_app
+from .cors import PathCORS
 from .deps import CurrentUser, bearer_token, current_user, websocket_user
 from .errors import ApiError, error_body, install_error_handlers
 from .schemas import ERROR_RESPONSES, ErrorResponse, Page, PageParams, Paging
@@ -15,6 +16,7 @@ __all__ = [
     "Page",
     "PageParams",
     "Paging",
+    "PathCORS",
     "bearer_token",
     "create_service_app",
     "current_user",
