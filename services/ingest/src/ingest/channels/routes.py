@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import PlainTextResponse
-from livechat_shared.web import ERROR_RESPONSES, bearer_token
+from livechat_shared.web import ERROR_RESPONSES, bearer_token, inline_json_schema
 
 from ..core.models import MAX_SAFE_INTEGER
 from .schemas import ApiMessage, ApiReplies, ApiReply, WebhookResult
@@ -71,7 +71,7 @@ async def meta_webhook(
     "/v1/api-channel/{app_id}/messages",
     status_code=202,
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"schema": ApiMessage.model_json_schema()}}}
+        "requestBody": {"content": {"application/json": {"schema": inline_json_schema(ApiMessage)}}}
     },
 )
 async def api_channel_message(
