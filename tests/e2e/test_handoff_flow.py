@@ -208,7 +208,8 @@ async def test_a_person_asking_for_a_human_is_handed_to_the_online_team_member_a
             closed = await http.patch(f"{inbox}/v1/chats/{chat_id}", headers=agent, json={"status": "closed"})
             assert closed.status_code == 200, closed.text
             assert closed.json()["status"] == "closed"
-            await person.expect(from_ai(RATING_REQUEST), within=30)
+            request = await person.expect(from_ai(RATING_REQUEST), within=30)
+            assert request["message"]["kind"] == "feedback_request", request  # a widget shows its stars
 
             await person.send({"type": "message", "text": "4", "client_message_id": "p-2"})
             rating_ack = await person.expect(lambda f: f["type"] == "ack" and f["client_message_id"] == "p-2")
@@ -222,8 +223,12 @@ async def test_a_person_asking_for_a_human_is_handed_to_the_online_team_member_a
         final = await eventually(rated, within=30)
         assert final is not None
         assert (final["rating"]["score"], final["mode"], final["status"]) == (4, "ai", "closed"), final
-        texts = [(m["author"]["type"], m["text"]) for m in await history()]
-        assert texts[-3:] == [("ai", RATING_REQUEST), ("person", "4"), ("ai", THANKS)], texts
+        texts = [(m["author"]["type"], m["text"], m.get("kind")) for m in await history()]
+        assert texts[-3:] == [
+            ("ai", RATING_REQUEST, "feedback_request"),
+            ("person", "4", None),
+            ("ai", THANKS, "feedback_thanks"),
+        ], texts
 
     finally:  # online agents of the teamspace would take the other tests' handoffs
         for token in (member_token, outsider_token):

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .aiagent import AiReplyKind
 from .envelope import Contract
 from .values import AppRef, Attachment, Author, Channel, ChatMode, ChatStatus, DeliveryState, HandoffTarget
 
@@ -46,6 +47,9 @@ class MessageView(BaseModel):
     attachments: list[Attachment] = []
     created_at: datetime
     delivery: DeliveryState | None = None
+    kind: AiReplyKind | None = None
+    """What an AI message is for (``None`` for the others): the rating request is
+    ``feedback_request``, so a client offers its stars whatever the words (their language)."""
 
 
 class ChatChangedV1(Contract):

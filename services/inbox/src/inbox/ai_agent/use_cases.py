@@ -94,6 +94,7 @@ class AiAgentUseCases:
                 created_at=now,
                 delivery=None if notice else "pending",
                 client_key=message_key(envelope.event_id),
+                kind=event.kind,
             )
             await self._insert(envelope, message, session)
             return Change(message, message_created(updated, message, cause=envelope, correlation_id=None))

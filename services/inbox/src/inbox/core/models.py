@@ -8,6 +8,7 @@ from typing import Any
 
 from livechat_shared.auth import ChatScope
 from livechat_shared.contracts import (
+    AiReplyKind,
     AppRef,
     Attachment,
     Author,
@@ -133,6 +134,8 @@ class Message(Document):
     created_at: datetime
     delivery: DeliveryState | None = None
     delivery_error: str | None = None
+    kind: AiReplyKind | None = None
+    """An AI message's purpose (``MessageView.kind``)."""
     inbound_key: str | None = None
     """``<app_id>:<channel message id>`` of a person's message: stored once, however often it arrives."""
     client_key: str | None = None
@@ -154,6 +157,7 @@ def next_message(
     inbound_key: str | None = None,
     client_key: str | None = None,
     seq: int | None = None,
+    kind: AiReplyKind | None = None,
 ) -> Message:
     """A message taking the chat's next ``seq`` (already reserved on ``chat`` by the update that
     bumped its version), or ``seq`` when the update reserved several."""
@@ -169,4 +173,5 @@ def next_message(
         delivery=delivery,
         inbound_key=inbound_key,
         client_key=client_key,
+        kind=kind,
     )
