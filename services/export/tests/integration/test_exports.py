@@ -184,6 +184,18 @@ async def test_who_may_export_and_whose_chats_they_get(world: World) -> None:
         await world.client.get(f"/v1/exports/{export_id}", headers=world.auth("agent"))
     ).status_code == 403
 
+    # each lists their own exports, newest first, and never anyone else's
+    second_id, _ = await world.export("granted", "jsonl")
+    listed = await world.client.get("/v1/exports?page_size=1", headers=world.auth("granted"))
+    assert listed.status_code == 200, listed.text
+    assert (listed.json()["total"], [e["id"] for e in listed.json()["items"]]) == (2, [second_id])
+    mine = (await world.client.get("/v1/exports", headers=world.auth("granted"))).json()["items"]
+    assert [(e["id"], e["status"]) for e in mine] == [(second_id, "done"), (export_id, "done")]
+    for who in ("supervisor", "admin", "foreign"):
+        others = await world.client.get("/v1/exports", headers=world.auth(who))
+        assert export_id not in {e["id"] for e in others.json()["items"]}, who
+    assert (await world.client.get("/v1/exports", headers=world.auth("agent"))).status_code == 403
+
     for body, code in (
         ({"format": "csv", "filters": {"colour": ["red"]}}, "validation_failed"),
         ({"format": "xlsx"}, "validation_failed"),

@@ -13,7 +13,7 @@ from bson import Binary
 from gridfs import AsyncGridFSBucket, NoFile
 from livechat_shared.ids import new_id, utcnow
 from livechat_shared.mongo import Mongo
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
@@ -33,6 +33,7 @@ class ExportJobRepository:
                 IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
                 IndexModel([("status", ASCENDING), ("lease_until", ASCENDING)]),
                 IndexModel([("owner_id", ASCENDING), ("status", ASCENDING)]),
+                IndexModel([("owner_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
                 IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
             ],
         )
@@ -43,6 +44,15 @@ class ExportJobRepository:
     async def get(self, workspace_id: str, export_id: str) -> ExportJob | None:
         doc = await self.coll.find_one({"_id": export_id, "workspace_id": workspace_id})
         return ExportJob.from_doc(doc) if doc else None
+
+    async def of_owner(
+        self, workspace_id: str, owner_id: str, skip: int, limit: int
+    ) -> tuple[list[ExportJob], int]:
+        """A page of the user's exports, newest first, and how many they have."""
+        query = {"owner_id": owner_id, "workspace_id": workspace_id}
+        cursor = self.coll.find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        docs = await cursor.skip(skip).limit(limit).to_list()
+        return [ExportJob.from_doc(d) for d in docs], await self.coll.count_documents(query)
 
     async def pending_of(self, owner_id: str) -> int:
         """The user's exports queued or running."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from livechat_shared.web import ERROR_RESPONSES, CurrentUser
+from livechat_shared.web import ERROR_RESPONSES, CurrentUser, Page, Paging
 
 from .schemas import ExportCreated, ExportOut, ExportRequest
 from .use_cases import ExportUseCases
@@ -26,6 +26,12 @@ async def create_export(body: ExportRequest, user: CurrentUser, use_cases: UseCa
     """Export the chats you may see that match the Livechats table's filters, to CSV (a row per chat)
     or JSONL (a chat with its transcript per line), in the background (``export``)."""
     return await use_cases.create(user, body)
+
+
+@router.get("/v1/exports")
+async def list_exports(user: CurrentUser, use_cases: UseCases, paging: Paging) -> Page[ExportOut]:
+    """Your own exports, newest first, each with its state and progress (``export``)."""
+    return await use_cases.mine(user, paging)
 
 
 @router.get("/v1/exports/{export_id}")

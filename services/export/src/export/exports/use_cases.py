@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from livechat_shared.auth import Principal
 from livechat_shared.contracts import DirectoryUser
 from livechat_shared.ids import new_id, utcnow
+from livechat_shared.pagination import Page, PageParams
 from livechat_shared.telemetry import get_logger
 
 from ..core.store import ReadModel, prefetched
@@ -132,6 +133,15 @@ class ExportUseCases:
         if job is None or job.owner_id != user.user_id:
             raise ExportNotFound()
         return job
+
+    async def mine(self, user: Principal, paging: PageParams) -> Page[ExportOut]:
+        """The user's own exports, newest first (those of others are never listed), with each one's
+        state, as :meth:`read` gives it."""
+        check_may_export(user)
+        jobs, total = await self.jobs.of_owner(user.workspace_id, user.user_id, paging.skip, paging.page_size)
+        now = self.clock()
+        items = [export_out(job, now) for job in jobs]
+        return Page(items=items, total=total, page=paging.page, page_size=paging.page_size)
 
     async def read(self, user: Principal, export_id: str) -> ExportOut:
         """The export's state, for its creator only."""
