@@ -1,0 +1,44 @@
+/** Names for the schemas the console uses, taken from the generated OpenAPI types (npm run gen). */
+import type { components as Assignment } from "./generated/assignment";
+import type { components as Export } from "./generated/export";
+import type { components as Inbox } from "./generated/inbox";
+import type { components as Ingest } from "./generated/ingest";
+
+type InboxSchemas = Inbox["schemas"];
+type AssignmentSchemas = Assignment["schemas"];
+
+export type Chat = InboxSchemas["ChatSnapshot"];
+export type ChatPage = InboxSchemas["ChatPage"];
+export type ChatPatch = InboxSchemas["ChatPatch"];
+export type ChatStatus = Chat["status"];
+export type ChatMode = Chat["mode"];
+export type SyncPage = InboxSchemas["SyncPage"];
+export type Message = InboxSchemas["MessageView"];
+export type MessageAuthor = InboxSchemas["Author"];
+export type Attachment = InboxSchemas["Attachment"];
+export type StoredAttachment = InboxSchemas["StoredAttachment"];
+export type Note = InboxSchemas["NoteView"];
+export type NoteColour = Note["colour"];
+export type Tag = InboxSchemas["Tag"];
+export type TagGroup = InboxSchemas["TagGroup"];
+export type CustomField = InboxSchemas["CustomFieldDefinition"];
+export type CannedReply = InboxSchemas["CannedReply"];
+export type Alias = InboxSchemas["Alias"];
+export type BanReason = InboxSchemas["BanReason"];
+export type Person = InboxSchemas["PersonView"];
+export type ApiError = InboxSchemas["ErrorResponse"];
+
+export type User = AssignmentSchemas["UserOut"];
+export type UserCard = AssignmentSchemas["UserCard"];
+export type Team = AssignmentSchemas["TeamOut"];
+export type Teamspace = AssignmentSchemas["TeamspaceOut"];
+export type Presence = AssignmentSchemas["PresenceView"];
+export type PresenceStatus = Presence["status"];
+export type Permission = AssignmentSchemas["Permission"];
+export type Role = AssignmentSchemas["Role"];
+
+export type ExportJob = Export["schemas"]["ExportOut"];
+export type ExportFilters = Export["schemas"]["ExportFilters"];
+export type ExportFormat = ExportJob["format"];
+
+export type ChannelApp = Ingest["schemas"]["AppOut"];
