@@ -75,9 +75,10 @@ async def env(amqp_url: str, mongo_url: str) -> AsyncIterator[dict[str, str]]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test by the layer its folder names (``unit/``, ``integration/``, ``e2e/``), so each
-    layer runs alone: ``pytest -m unit``. A test outside those folders is a unit test."""
+    """Mark each test by the layer its folder names (``unit/``, ``integration/``, ``e2e/``,
+    ``browser/``), so each layer runs alone: ``pytest -m unit``. A test outside those folders is a
+    unit test."""
     for item in items:
         parts = Path(str(item.fspath)).parts
-        layer = next((p for p in ("e2e", "integration", "unit") if p in parts), "unit")
+        layer = next((p for p in ("browser", "e2e", "integration", "unit") if p in parts), "unit")
         item.add_marker(getattr(pytest.mark, layer))

@@ -46,11 +46,15 @@ def run_cmd(
         Path, typer.Option(help="Where the embedded database, demo data and logs live")
     ] = Path(".data"),
     mongo_port: Annotated[int, typer.Option(help="Port of the embedded MongoDB-compatible server")] = 27027,
+    web_port: Annotated[
+        int, typer.Option(help="Port of the agent console, the widget and the proxied services (Node.js)")
+    ] = 8080,
 ) -> None:
-    """Run every service locally with demo data; Ctrl-C stops everything.
+    """Run every service locally with demo data, and the agent console and the Webchat widget
+    (built from web/ when Node.js is installed); Ctrl-C stops everything.
 
     Service ports come from LIVECHAT_<SERVICE>_URL (defaults 8081-8085).
     """
     from .runner import run
 
-    sys.exit(run(data_dir, mongo_port))
+    sys.exit(run(data_dir, mongo_port, web_port))

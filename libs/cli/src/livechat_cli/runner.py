@@ -2,7 +2,9 @@
 
 RabbitMQ comes from ``LIVECHAT_AMQP_URL``; MongoDB from ``LIVECHAT_MONGODB_URL`` or, when unset,
 the embedded MongoDB-compatible server with its data under ``.data/``. Demo data is bootstrapped
-once and reused. Ctrl-C stops everything.
+once and reused. With Node.js installed, ``web/`` (the agent console and the Webchat widget) is built
+when its sources changed and served on one origin with the services proxied (``livechat_dev.web``);
+without it, the services run alone and the banner says what to install. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +28,7 @@ from livechat_dev.devstack import (
     amqp_reachable,
     port_open,
 )
+from livechat_dev.web import WEB_DIR, WebBuildError, WebServer, build, node_problem
 
 from .bootstrap import COPY_WAIT_SECONDS, BootstrapError, CliSettings, bootstrap, request_json, token_for
 
@@ -40,7 +44,7 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def run(data_dir: Path, mongo_port: int) -> int:
+def run(data_dir: Path, mongo_port: int, web_port: int = 8080) -> int:
     settings = CliSettings()
     reason = amqp_reachable(settings.amqp_url)
     if reason is not None:
@@ -49,7 +53,7 @@ def run(data_dir: Path, mongo_port: int) -> int:
     ports = {
         name: urlsplit(getattr(settings, f"{name}_url")).port or default for name, default in SERVICES.items()
     }
-    for name, port in ports.items():
+    for name, port in [*ports.items(), ("the console", web_port)]:
         if port_open("127.0.0.1", port):
             _say(f"port {port} (for {name}) is already in use: is the suite already running?")
             return 2
@@ -65,6 +69,7 @@ def run(data_dir: Path, mongo_port: int) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
+        web_problem = _build_web(logs)
         mongo_url = os.environ.get("LIVECHAT_MONGODB_URL")
         if not mongo_url:
             mongo = EmbeddedMongo(data_dir / "mongo", port=mongo_port, log=(logs / "mongodb.log").open("ab"))
@@ -92,7 +97,25 @@ def run(data_dir: Path, mongo_port: int) -> int:
                 _say(_tail(logs / f"{svc.name}.log"))
                 return 1
         demo = _demo(settings, data_dir / "demo.json")
-        _banner(settings, demo, logs)
+        web = None
+        if web_problem is None:
+            web = WebServer(
+                web_port,
+                {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+                log=(logs / "web.log").open("ab"),
+            )
+            _say(f"serving the console and the widget on port {web_port} (vite preview) ...")
+            started.append(web)
+            web.start()
+            try:
+                web.wait_ready()
+            except (RuntimeError, TimeoutError) as exc:  # the services are still worth running
+                _say(_tail(logs / "web.log"))
+                web_problem = f"{exc}; see {logs}/web.log"
+                started.remove(web)
+                web.stop()
+                web = None
+        _banner(settings, demo, logs, web, web_problem)
         while True:
             dead = [p.name for p in started if not p.alive()]
             if dead:
@@ -107,6 +130,24 @@ def run(data_dir: Path, mongo_port: int) -> int:
         for proc in reversed(started):
             proc.stop()
         _say("stopped.")
+
+
+def _build_web(logs: Path) -> str | None:
+    """Build the console and the widget if their sources changed; ``None`` when they can be served,
+    else why not (said in the banner: the services run all the same)."""
+    problem = node_problem()
+    if problem is not None:
+        return problem
+    log_path = logs / "web-build.log"
+    _say(f"building the console and the widget if needed (web/: npm ci, npm run build; log {log_path}) ...")
+    with log_path.open("ab") as log:
+        try:
+            steps = build(WEB_DIR, log)
+        except (WebBuildError, OSError, subprocess.TimeoutExpired) as exc:
+            _say(_tail(log_path))
+            return f"{exc}; see {log_path}"
+    _say(f"  ran: {', '.join(steps)}" if steps else "  up to date")
+    return None
 
 
 def _tail(path: Path, lines: int = 8) -> str:
@@ -154,13 +195,26 @@ def _app_exists(settings: CliSettings, demo: dict[str, Any]) -> bool:
     return True
 
 
-def _banner(settings: CliSettings, demo: dict[str, Any], logs: Path) -> None:
+def _banner(
+    settings: CliSettings, demo: dict[str, Any], logs: Path, web: WebServer | None, web_problem: str | None
+) -> None:
     app, token = demo["app_id"], demo["token"]
     ingest, inbox = settings.ingest_url.rstrip("/"), settings.inbox_url.rstrip("/")
     ws = inbox.replace("http", "ws", 1)
+    if web is not None:
+        browser = f"""
+  Agent console (an agent):       {web.url}/   (sign in: paste the token below)
+  Widget demo site (a person):    {web.demo_url(app)}
+  Widget script, to embed:        <script src="{web.url}/widget/livechat-widget.js"
+                                    data-app-id="{app}" data-api-base="{web.url}/ingest"></script>
+"""
+    else:
+        browser = f"""
+  Agent console and widget:       not served: {web_problem}
+"""
     _say(f"""
 The livechat suite is running.
-
+{browser}
   Webchat demo page (a person):   {ingest}/webchat/{app}
   Agent API (inbox):              {inbox}/docs
   Other services (/docs each):    {settings.assignment_url}  {settings.export_url}  {settings.aiagent_url}
