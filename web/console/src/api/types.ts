@@ -14,6 +14,7 @@ export type ChatStatus = Chat["status"];
 export type ChatMode = Chat["mode"];
 export type SyncPage = InboxSchemas["SyncPage"];
 export type Message = InboxSchemas["MessageView"];
+export type MessageKind = NonNullable<Message["kind"]>;
 export type MessageAuthor = InboxSchemas["Author"];
 export type Attachment = InboxSchemas["Attachment"];
 export type StoredAttachment = InboxSchemas["StoredAttachment"];
@@ -29,6 +30,8 @@ export type Person = InboxSchemas["PersonView"];
 export type ApiError = InboxSchemas["ErrorResponse"];
 
 export type User = AssignmentSchemas["UserOut"];
+/** `GET /assignment/v1/me`: the caller in full and their effective permissions. */
+export type MeOut = AssignmentSchemas["Me"];
 export type UserCard = AssignmentSchemas["UserCard"];
 export type Team = AssignmentSchemas["TeamOut"];
 export type Teamspace = AssignmentSchemas["TeamspaceOut"];
@@ -38,6 +41,7 @@ export type Permission = AssignmentSchemas["Permission"];
 export type Role = AssignmentSchemas["Role"];
 
 export type ExportJob = Export["schemas"]["ExportOut"];
+export type ExportPage = Export["schemas"]["Page_ExportOut_"];
 export type ExportFilters = Export["schemas"]["ExportFilters"];
 export type ExportFormat = ExportJob["format"];
 

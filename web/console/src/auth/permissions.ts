@@ -1,10 +1,12 @@
 /**
- * What the signed-in user may do, as the services decide it (libs/shared/.../auth.py): the role's
- * permissions plus the user's and their teams' grants. The console hides or disables what is not
- * allowed; the services refuse it all the same.
+ * What the signed-in user may do. The services decide it (libs/shared/.../auth.py: the role's
+ * permissions plus the user's and their teams' grants) and say it in `GET /assignment/v1/me`; the
+ * console takes that list as it is, so it never drifts from the services' rules. It hides or
+ * disables what is not allowed; the services refuse it all the same.
  */
-import type { Chat, Permission, Role } from "../api/types";
+import type { Chat, MeOut, Permission, Role } from "../api/types";
 
+/** Every permission (the grant pickers of the settings pages). */
 export const ALL_PERMISSIONS: readonly Permission[] = [
   "view",
   "manage",
@@ -16,27 +18,27 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
   "settings",
 ];
 
-export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ALL_PERMISSIONS,
-  supervisor: ALL_PERMISSIONS,
-  agent: ["view", "manage", "download"],
-};
-
 export interface Me {
   id: string;
   workspaceId: string;
   name: string;
   role: Role;
   teamIds: readonly string[];
+  /** The effective permissions, as `GET /assignment/v1/me` lists them. */
   permissions: ReadonlySet<Permission>;
 }
 
-export function permissionsOf(
-  role: Role,
-  userGrants: readonly Permission[] = [],
-  teamGrants: readonly (readonly Permission[])[] = [],
-): Set<Permission> {
-  return new Set<Permission>([...ROLE_PERMISSIONS[role], ...userGrants, ...teamGrants.flat()]);
+/** The signed-in user from `GET /assignment/v1/me` (`{user, permissions}`). */
+export function meFrom(answer: MeOut): Me {
+  const { user, permissions } = answer;
+  return {
+    id: user.id,
+    workspaceId: user.workspace_id,
+    name: user.name,
+    role: user.role,
+    teamIds: user.team_ids,
+    permissions: new Set<Permission>(permissions),
+  };
 }
 
 export function can(me: Me | null, permission: Permission): boolean {

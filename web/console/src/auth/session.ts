@@ -1,7 +1,8 @@
 /**
  * The signed-in user's token: pasted on the sign-in screen, kept in sessionStorage (gone when the tab
  * closes), and its claims read without verifying (the services verify it; the console only needs
- * the user id, the workspace and the expiry). Role, teams and grants come from the directory API.
+ * the user id, the workspace and the expiry). Who the user is and what they may do come from
+ * `GET /assignment/v1/me`.
  */
 export const TOKEN_KEY = "livechat.console.token";
 

@@ -1,12 +1,24 @@
 /**
  * The console's live view of the chats: the store (merged by version), the socket's state, and the
- * resync from `GET /v1/sync` when the socket comes back or a frame reveals a gap. React reads it with
- * `useSyncExternalStore`; the conversation pane subscribes to one chat's frames.
+ * resync from `GET /v1/sync` when the socket comes back or a frame reveals a gap. After a resync the
+ * snapshot's `tableReload` grows, and the chat table re-reads its current page (the sync does not
+ * list chats that only left the user's scope); rows missing from that page are checked and dropped
+ * when the user may no longer see them. React reads it with `useSyncExternalStore`; the
+ * conversation pane subscribes to one chat's frames.
  */
 import type { Chat, SyncPage } from "../api/types";
-import { applyFrame, applyList, applySync, emptyStore, type ChatStoreState, type StreamFrame } from "../logic/chatStore";
-import { initialCursor, ResyncScheduler } from "../logic/resync";
-import { StreamConnection, type StreamStatus } from "./stream";
+import {
+  applyFrame,
+  applyLeft,
+  applyList,
+  applyPage,
+  applySync,
+  emptyStore,
+  type ChatStoreState,
+  type StreamFrame,
+} from "../logic/chatStore";
+import { initialCursor, reloadsTable, ResyncScheduler, type ResyncReason } from "../logic/resync";
+import { StreamConnection, type StreamOptions, type StreamStatus } from "./stream";
 
 export interface Notice {
   id: number;
@@ -19,6 +31,8 @@ export interface LiveSnapshot {
   syncing: boolean;
   syncError: string | null;
   notices: readonly Notice[];
+  /** Grows each time a resync finished that the chat table should follow by re-reading its page. */
+  tableReload: number;
 }
 
 export interface LiveOptions {
@@ -26,23 +40,39 @@ export interface LiveOptions {
   fetchSync: (since: string) => Promise<SyncPage>;
   describeChat?: (chat: Chat | undefined, id: string) => string;
   onUnauthorized?: () => void;
+  /** One chat (`GET /v1/chats/{id}`), or `null` when the user may not see it (404). */
+  fetchChat?: (id: string) => Promise<Chat | null>;
+  /** The socket's plumbing (tests). */
+  socket?: Partial<Pick<StreamOptions, "createSocket" | "schedule" | "cancel" | "delay">>;
 }
 
+/** At most this many rows missing from a re-read page are checked one by one. */
+const MAX_CHECKS = 25;
+
 export class LiveChats {
-  private snapshot: LiveSnapshot = { store: emptyStore(), status: "connecting", syncing: false, syncError: null, notices: [] };
+  private snapshot: LiveSnapshot = {
+    store: emptyStore(),
+    status: "connecting",
+    syncing: false,
+    syncError: null,
+    notices: [],
+    tableReload: 0,
+  };
   private readonly listeners = new Set<() => void>();
   private readonly chatListeners = new Map<string, Set<(frame: StreamFrame) => void>>();
   private readonly connection: StreamConnection;
   private scheduler: ResyncScheduler | null = null;
   private noticeId = 0;
+  private reloadWanted = false;
 
   constructor(private readonly options: LiveOptions) {
     this.connection = new StreamConnection({
+      ...options.socket,
       url: options.streamUrl,
       onFrame: (frame) => this.onFrame(frame),
-      onStatus: (status) => {
+      onStatus: (status, detail) => {
         this.set({ status });
-        if (status === "live") void this.resync();
+        if (status === "live") void this.resync(detail.reconnected ? "reconnected" : "connected");
         if (status === "unauthorized") options.onUnauthorized?.();
       },
     });
@@ -92,11 +122,44 @@ export class LiveChats {
     this.set({ notices: this.snapshot.notices.filter((n) => n.id !== id) });
   }
 
-  async resync(): Promise<void> {
+  /** Read `GET /v1/sync` from the cursor; then (but after the first, "connected" one) ask the
+   * table to re-read its page. */
+  async resync(reason: ResyncReason = "manual"): Promise<void> {
     if (!this.scheduler) return;
+    if (reloadsTable(reason, true)) this.reloadWanted = true;
     this.set({ syncing: true });
-    await this.scheduler.trigger();
-    this.set({ syncing: false });
+    const ok = await this.scheduler.trigger(reason);
+    const reload = ok && this.reloadWanted;
+    if (reload) this.reloadWanted = false;
+    this.set({ syncing: false, ...(reload ? { tableReload: this.snapshot.tableReload + 1 } : {}) });
+  }
+
+  /**
+   * A table page read with `GET /v1/chats` (`arrivedBefore`: the store's live arrivals when the
+   * request was sent, which the answer accounts for). `missing`: rows shown before that the page,
+   * re-read for the same query after a resync, no longer has — each is read again, and dropped
+   * (with a notice) when the user may no longer see it. Resolves when those checks are done.
+   */
+  async applyTablePage(chats: readonly Chat[], arrivedBefore: ReadonlySet<string>, missing: readonly string[] = []): Promise<void> {
+    const store = applyPage(this.snapshot.store, chats, arrivedBefore);
+    if (store !== this.snapshot.store) this.set({ store });
+    const fetchChat = this.options.fetchChat;
+    if (!fetchChat || missing.length === 0) return;
+    const checked = await Promise.all(
+      missing.slice(0, MAX_CHECKS).map((id) =>
+        fetchChat(id).then(
+          (chat) => ({ id, chat }),
+          () => ({ id, chat: undefined }), // unknown (network, 5xx): keep what is known
+        ),
+      ),
+    );
+    const visible = checked.flatMap((c) => (c.chat ? [c.chat] : []));
+    if (visible.length) this.mergeChats(visible);
+    const before = this.snapshot.store;
+    const result = applyLeft(before, checked.filter((c) => c.chat === null).map((c) => c.id));
+    if (result.left.length === 0) return;
+    this.set({ store: result.state });
+    for (const id of result.left) this.notify(`${this.describe(before.chats.get(id), id)} left your list (transferred or reassigned).`);
   }
 
   private applySyncPage(page: SyncPage): void {
@@ -119,7 +182,7 @@ export class LiveChats {
       this.notify(`${this.describe(before.chats.get(frame.chat_id), frame.chat_id)} was deleted.`);
     }
     if (result.outcome !== "stale") this.emitChat(frame);
-    if (result.gap) void this.resync();
+    if (result.gap) void this.resync("gap");
   }
 
   private emitChat(frame: StreamFrame): void {

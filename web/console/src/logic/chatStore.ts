@@ -177,6 +177,54 @@ export function applySync(state: ChatStoreState, page: Pick<SyncPage, "items" | 
   return next;
 }
 
+/**
+ * Merge a table page read with `GET /v1/chats` (a new query, or the current one re-read after a
+ * resync): its chats by version, and the chats that had arrived live before the request was sent
+ * (`arrivedBefore`) are now accounted for by the server's answer — they are on this page, or they
+ * are not (on another page, no longer matching, or no longer the user's), so they stop being added
+ * to the first page as live arrivals. Chats that arrive while the request runs stay arrivals.
+ */
+export function applyPage(state: ChatStoreState, chats: readonly Chat[], arrivedBefore: ReadonlySet<string>): ChatStoreState {
+  let next = applyList(state, chats);
+  if ([...arrivedBefore].some((id) => next.arrived.has(id))) {
+    const arrived = new Set(next.arrived);
+    for (const id of arrivedBefore) arrived.delete(id);
+    next = { ...next, arrived };
+  }
+  return next;
+}
+
+/**
+ * The rows shown before the current query was re-read that the re-read page lacks: each left the
+ * page (moved, stopped matching) or left the user (transferred away while the socket was down,
+ * which `GET /v1/sync` does not report). The caller asks which are still visible.
+ */
+export function missingFromReload(shownBefore: readonly string[], reloadedIds: readonly string[]): string[] {
+  const reloaded = new Set(reloadedIds);
+  return shownBefore.filter((id) => !reloaded.has(id));
+}
+
+/**
+ * Forget chats found to be no longer visible to the user (a read of the chat answered 404), as a
+ * `chat.removed` at their known version would: a newer snapshot (the chat coming back) is merged.
+ * Returns the ids that were known and are now gone.
+ */
+export function applyLeft(state: ChatStoreState, ids: readonly string[]): { state: ChatStoreState; left: string[] } {
+  let next = state;
+  const left: string[] = [];
+  for (const id of ids) {
+    if (!next.chats.has(id)) continue;
+    next = forget(next, id, knownVersion(next, id) ?? 0);
+    if (next.arrived.has(id)) {
+      const arrived = new Set(next.arrived);
+      arrived.delete(id);
+      next = { ...next, arrived };
+    }
+    left.push(id);
+  }
+  return { state: next, left };
+}
+
 /** Forget everything (sign-out, or a sync cursor too old to trust). */
 export function resetStore(): ChatStoreState {
   return emptyStore();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CannedReply } from "../api/types";
-import { permissionsOf, canOnChat, type Me } from "../auth/permissions";
+import { can, canOnChat, isAdmin, meFrom, type Me } from "../auth/permissions";
 import { isExpired, readClaims } from "../auth/session";
 import { normaliseBase, streamUrl } from "../config";
 import { cannedMatches, insertCanned, replyAction, shortcutAt } from "./composer";
@@ -68,13 +68,42 @@ describe("session and permissions", () => {
     expect(readClaims(token({ ws: "w" }))).toHaveProperty("error");
   });
 
-  it("adds grants to the role's permissions and scopes them to chats", () => {
-    const perms = permissionsOf("agent", ["export"], [["transfer"]]);
-    expect([...perms].sort()).toEqual(["download", "export", "manage", "transfer", "view"]);
-    const me: Me = { id: "me", workspaceId: "w", name: "Me", role: "agent", teamIds: ["t1"], permissions: perms };
+  it("takes the effective permissions from GET /me and scopes them to chats", () => {
+    // an agent whose own grant (export) and team's grant (transfer) the services added to the role's
+    const me = meFrom({
+      user: {
+        id: "me",
+        workspace_id: "w",
+        name: "Me",
+        email: "me@example.com",
+        role: "agent",
+        team_ids: ["t1"],
+        grants: ["export"],
+        languages: [],
+        max_chats: null,
+        active: true,
+        created_at: "2026-01-01T00:00:00Z",
+        version: 1,
+      },
+      permissions: ["view", "manage", "download", "export", "transfer"],
+    });
+    expect(me).toMatchObject({ id: "me", workspaceId: "w", role: "agent", teamIds: ["t1"] });
+    expect([...me.permissions].sort()).toEqual(["download", "export", "manage", "transfer", "view"]);
+    expect(can(me, "export")).toBe(true);
+    expect(can(me, "transfer")).toBe(true);
+    expect(can(me, "delete")).toBe(false);
+    expect(can(null, "view")).toBe(false);
     expect(canOnChat(me, { assignee_id: null, team_ids: ["t1"] }, "manage")).toBe(true);
     expect(canOnChat(me, { assignee_id: "other", team_ids: ["t1"] }, "manage")).toBe(false);
     expect(canOnChat(me, { assignee_id: "me", team_ids: [] }, "delete")).toBe(false);
+    expect(isAdmin(me)).toBe(false);
+  });
+
+  it("honours only what GET /me lists (a role's usual permission left out is not assumed)", () => {
+    const me: Me = { id: "s", workspaceId: "w", name: "S", role: "supervisor", teamIds: ["t1"], permissions: new Set(["view"]) };
+    expect(can(me, "delete")).toBe(false);
+    expect(canOnChat(me, { assignee_id: "other", team_ids: ["t1"] }, "view")).toBe(true);
+    expect(canOnChat(me, { assignee_id: "other", team_ids: ["t2"] }, "view")).toBe(false);
   });
 });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import type { SyncPage } from "../api/types";
-import { applyFrame, applySync, emptyStore, type ChatStoreState } from "./chatStore";
+import { applyFrame, applyLeft, applyList, applyPage, applySync, emptyStore, missingFromReload, type ChatStoreState } from "./chatStore";
+import { emptyFilters } from "./filters";
 import { chat } from "./fixtures";
-import { initialCursor, ResyncScheduler, syncAll } from "./resync";
+import { initialCursor, reloadsTable, ResyncScheduler, syncAll } from "./resync";
+import { computeRows } from "./tableRows";
 
 const page = (cursor: string, more: boolean, items: SyncPage["items"] = [], deleted: string[] = []): SyncPage => ({
   cursor,
@@ -106,5 +108,53 @@ describe("ResyncScheduler", () => {
     fail = false;
     await scheduler.trigger("reconnected");
     expect(scheduler.position).toBe("c1");
+  });
+});
+
+describe("after a resync, the table re-reads its page", () => {
+  it("is asked for after a reconnect or a gap that synced, not after the first sync or a failed one", () => {
+    expect(reloadsTable("reconnected", true)).toBe(true);
+    expect(reloadsTable("gap", true)).toBe(true);
+    expect(reloadsTable("connected", true)).toBe(false);
+    expect(reloadsTable("reconnected", false)).toBe(false);
+  });
+
+  it("drops a chat that left the user's scope while the socket was down (the sync does not list it)", () => {
+    // page 1, newest first: "a" from the server, "t" arrived live (later transferred away)
+    let store = applyList(emptyStore(), [chat({ id: "a" })]);
+    store = applyFrame(store, { type: "chat.changed", chat_id: "t", version: 1, data: chat({ id: "t", created_at: "2026-11-21T10:00:00Z" }) }).state;
+    const rows = (s: ChatStoreState, pageIds: string[]) =>
+      computeRows({ pageIds, store: s, filters: emptyFilters(), sort: "-created_at", page: 1 }).rows.map((c) => c.id);
+    const shown = rows(store, ["a"]);
+    expect(shown).toEqual(["t", "a"]);
+
+    // the resync lists nothing about "t": it stays
+    store = applySync(store, { items: [], deleted: [] });
+    expect(rows(store, ["a"])).toEqual(["t", "a"]);
+
+    // the re-read page (requested after the resync) accounts for the arrivals made before it
+    const arrivedBefore = store.arrived;
+    store = applyPage(store, [chat({ id: "a", version: 2 })], arrivedBefore);
+    expect(rows(store, ["a"])).toEqual(["a"]);
+    const missing = missingFromReload(shown, ["a"]);
+    expect(missing).toEqual(["t"]);
+
+    // "t" is not visible any more (its read answered 404): dropped from the store, as a chat.removed would
+    const left = applyLeft(store, missing);
+    expect(left.left).toEqual(["t"]);
+    expect(left.state.chats.has("t")).toBe(false);
+    expect(left.state.gone.get("t")).toBe(1);
+    // an older snapshot does not bring it back; a newer one (transferred back) does
+    expect(applyList(left.state, [chat({ id: "t", version: 1 })]).chats.has("t")).toBe(false);
+    expect(applyList(left.state, [chat({ id: "t", version: 2 })]).chats.has("t")).toBe(true);
+    expect(applyLeft(left.state, ["t", "unknown"]).left).toEqual([]);
+  });
+
+  it("keeps arrivals that came while the page was being read", () => {
+    let store = applyFrame(emptyStore(), { type: "chat.changed", chat_id: "old", version: 1, data: chat({ id: "old" }) }).state;
+    const arrivedBefore = store.arrived;
+    store = applyFrame(store, { type: "chat.changed", chat_id: "new", version: 1, data: chat({ id: "new" }) }).state;
+    store = applyPage(store, [], arrivedBefore);
+    expect([...store.arrived]).toEqual(["new"]);
   });
 });

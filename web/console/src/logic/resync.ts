@@ -1,7 +1,9 @@
 /**
  * Resync after a gap: when the socket reconnects (frames were missed while it was down) or a frame
  * skips a version, the client reads `GET /v1/sync?since=<cursor>` page by page (`more` says whether
- * to go on, `cursor` where) and merges each page by version; deleted chats are removed.
+ * to go on, `cursor` where) and merges each page by version; deleted chats are removed. Then the
+ * chat table re-reads its current page (`reloadsTable`), as the sync does not list chats that only
+ * left the user's scope.
  */
 import type { SyncPage } from "../api/types";
 
@@ -40,7 +42,7 @@ export type ResyncReason = "connected" | "reconnected" | "gap" | "manual";
  */
 export class ResyncScheduler {
   private cursor: string;
-  private running: Promise<void> | null = null;
+  private running: Promise<boolean> | null = null;
   private again = false;
   private readonly fetchPage: FetchSyncPage;
   private readonly apply: (page: SyncPage) => void;
@@ -66,8 +68,9 @@ export class ResyncScheduler {
     return this.running !== null;
   }
 
-  /** Ask for a sync; resolves when the sync that covers this request has finished. */
-  trigger(_reason: ResyncReason = "manual"): Promise<void> {
+  /** Ask for a sync; resolves when the sync that covers this request has finished: `true` when it
+   * read every page, `false` when it failed (the cursor is kept for the next trigger). */
+  trigger(_reason: ResyncReason = "manual"): Promise<boolean> {
     if (this.running) {
       this.again = true;
       return this.running;
@@ -78,15 +81,26 @@ export class ResyncScheduler {
     return this.running;
   }
 
-  private async loop(): Promise<void> {
+  private async loop(): Promise<boolean> {
     do {
       this.again = false;
       try {
         this.cursor = await syncAll(this.fetchPage, this.cursor, this.apply);
       } catch (error) {
         this.onError(error);
-        return;
+        return false;
       }
     } while (this.again);
+    return true;
   }
+}
+
+/**
+ * Whether a finished resync should re-read the chat table's current page. `GET /v1/sync` returns the
+ * chats that changed and the deleted ones, but not those that merely left the user's scope (e.g.
+ * transferred away while the socket was down): only the server's list says they are gone. The
+ * first sync after sign-in runs alongside the table's first load, so it needs no second read.
+ */
+export function reloadsTable(reason: ResyncReason, ok: boolean): boolean {
+  return ok && reason !== "connected";
 }

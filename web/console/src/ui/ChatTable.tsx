@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { unwrap } from "../api/client";
 import { can } from "../auth/permissions";
 import { fromQueryString, PAGE_SIZES, SORTS, toChatQuery, toQueryString, type ChatSort, type Filters, type TableQuery } from "../logic/filters";
+import { missingFromReload } from "../logic/chatStore";
 import { computeRows, describeTotal, pageCount } from "../logic/tableRows";
 import { FilterBar } from "./FilterBar";
 import { Queue } from "./Queue";
@@ -18,7 +19,7 @@ interface Loaded {
 
 export function ChatTable({ search }: { search: string }) {
   const { api, live, me, catalog, userName, teamName, tagName } = useSession();
-  const { store } = useLive();
+  const { store, tableReload } = useLive();
   const query = useMemo(() => fromQueryString(search), [search]);
   const queryKey = toQueryString(query);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -29,12 +30,26 @@ export function ChatTable({ search }: { search: string }) {
   const [status, setStatus] = useState<string | null>(null);
   const [reloadTick, setReloadTick] = useState(0);
   const id = useId();
+  const loadedRef = useRef<Loaded | null>(null);
+  loadedRef.current = loaded;
+  /** The ids of the rows on screen (for a re-read after a resync: which ones it lacks). */
+  const shownRef = useRef<readonly string[]>([]);
+  const seenReload = useRef(tableReload);
 
   const setQuery = useCallback((next: TableQuery) => navigate(["chats"], toQueryString(next), true), []);
 
+  // Read the page of the query; read it again after a bulk delete and after a resync (`tableReload`):
+  // the sync does not list chats that only left the user's scope, the server's page does. A re-read
+  // of the same query replaces the rows in place (no "Loading…"); rows it lacks are checked, and
+  // dropped from the store when the user may no longer see them.
   useEffect(() => {
     let cancelled = false;
-    setLoading(true);
+    const refresh = loadedRef.current?.key === queryKey;
+    const afterResync = refresh && seenReload.current !== tableReload;
+    seenReload.current = tableReload;
+    const shownBefore = afterResync ? shownRef.current : [];
+    const arrivedBefore = live.getSnapshot().store.arrived;
+    if (!refresh) setLoading(true);
     setError(null);
     unwrap(
       api.inbox.GET("/v1/chats", {
@@ -45,15 +60,16 @@ export function ChatTable({ search }: { search: string }) {
     )
       .then((page) => {
         if (cancelled) return;
-        live.mergeChats(page.items);
-        setLoaded({ ids: page.items.map((c) => c.id), total: page.total, exact: page.total_exact, key: queryKey });
+        const ids = page.items.map((c) => c.id);
+        void live.applyTablePage(page.items, arrivedBefore, missingFromReload(shownBefore, ids));
+        setLoaded({ ids, total: page.total, exact: page.total_exact, key: queryKey });
       })
       .catch((e: unknown) => !cancelled && setError(errorText(e)))
       .finally(() => !cancelled && setLoading(false));
     return () => {
       cancelled = true;
     };
-  }, [api, live, queryKey, reloadTick]);
+  }, [api, live, queryKey, reloadTick, tableReload]);
 
   const tagGroupOf = useMemo(() => {
     const groups = new Map(catalog.tags.map((t) => [t.id, t.group_id ?? null]));
@@ -67,6 +83,10 @@ export function ChatTable({ search }: { search: string }) {
         : { rows: [], added: 0, dropped: 0 },
     [loaded, store, query, tagGroupOf],
   );
+
+  useEffect(() => {
+    shownRef.current = rows.map((r) => r.id);
+  }, [rows]);
 
   const pages = loaded ? pageCount(loaded.total, query.pageSize) : 1;
   const mayDelete = can(me, "delete");

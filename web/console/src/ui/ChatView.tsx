@@ -181,10 +181,15 @@ function MessageItem({ message }: { message: Message }) {
     );
   }
   return (
-    <li className={`message from-${author.type}`} aria-label={`${who} at ${formatDateTime(message.created_at)}`}>
+    <li
+      className={`message from-${author.type}${message.kind ? ` kind-${message.kind}` : ""}`}
+      aria-label={`${who} at ${formatDateTime(message.created_at)}`}
+    >
       <div className="meta">
         <strong>{who}</strong>
         {author.type === "ai" && <span className="pill ai">AI</span>}
+        {/* what the message is comes from its `kind`, never from its wording */}
+        {message.kind === "feedback_request" && <span className="pill">Rating request</span>}
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
       </div>
       {message.text && <p className="text">{message.text}</p>}

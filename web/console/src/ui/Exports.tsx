@@ -1,67 +1,91 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
-import { unwrap } from "../api/client";
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from "react";
+import { ApiError, unwrap } from "../api/client";
 import type { ExportFormat, ExportJob } from "../api/types";
 import { can } from "../auth/permissions";
 import { serviceUrl } from "../config";
+import { isRunning, mergeJobs, percentOf, runningIds } from "../logic/exports";
 import { activeFilterCount, fromQueryString, toExportFilters } from "../logic/filters";
 import { saveBlob } from "./DetailsPanel";
 import { errorText, formatDateTime } from "./format";
 import { href } from "./router";
 import { useSession } from "./session";
 
-const KEY = "livechat.console.exports";
-
-/** The exports this tab started (the export API has no list endpoint: see README, API gaps). */
-function remembered(): string[] {
-  try {
-    const ids = JSON.parse(sessionStorage.getItem(KEY) ?? "[]") as unknown;
-    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === "string") : [];
-  } catch {
-    return [];
-  }
-}
+const PAGE_SIZE = 20;
+const POLL_MS = 1500;
 
 export function Exports({ search }: { search: string }) {
   const { api, me } = useSession();
+  const mayExport = can(me, "export");
   const query = useMemo(() => fromQueryString(search), [search]);
   const [format, setFormat] = useState<ExportFormat>("csv");
-  const [ids, setIds] = useState<string[]>(remembered);
-  const [jobs, setJobs] = useState<Record<string, ExportJob>>({});
+  const [jobs, setJobs] = useState<ExportJob[]>([]);
+  const [listed, setListed] = useState<{ pages: number; total: number } | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
-  useEffect(() => sessionStorage.setItem(KEY, JSON.stringify(ids)), [ids]);
+  const loadPage = useCallback(
+    async (page: number) => {
+      const result = await unwrap(api.export.GET("/v1/exports", { params: { query: { page, page_size: PAGE_SIZE } } }));
+      setJobs((list) => mergeJobs(list, result.items));
+      setListed((current) => ({ pages: Math.max(page, current?.pages ?? 0), total: result.total }));
+    },
+    [api],
+  );
 
+  // The user's exports, newest first (they outlive this tab).
   useEffect(() => {
+    if (!mayExport) return;
+    let cancelled = false;
+    setListError(null);
+    loadPage(1).catch((e: unknown) => !cancelled && setListError(errorText(e)));
+    return () => {
+      cancelled = true;
+    };
+  }, [loadPage, mayExport]);
+
+  // Poll the running ones for their progress until they finish (the set changes as they do).
+  const running = runningIds(jobs).join(",");
+  useEffect(() => {
+    if (!running) return;
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     async function poll() {
       const results = await Promise.all(
-        ids.map((exportId) =>
-          unwrap(api.export.GET("/v1/exports/{export_id}", { params: { path: { export_id: exportId } } })).catch(() => null),
+        running.split(",").map((exportId) =>
+          unwrap(api.export.GET("/v1/exports/{export_id}", { params: { path: { export_id: exportId } } })).then(
+            (job) => ({ exportId, job }),
+            (e: unknown) => ({ exportId, job: e instanceof ApiError && e.status === 404 ? null : undefined }),
+          ),
         ),
       );
       if (cancelled) return;
-      const next: Record<string, ExportJob> = {};
-      for (const job of results) if (job) next[job.id] = job;
-      setJobs(next);
-      if (results.some((j) => j && (j.status === "queued" || j.status === "running"))) timer = setTimeout(() => void poll(), 1500);
+      const updates = results.flatMap((r) => (r.job ? [r.job] : []));
+      const removed = results.filter((r) => r.job === null).map((r) => r.exportId);
+      setJobs((list) => mergeJobs(list, updates, removed));
+      timer = setTimeout(() => void poll(), POLL_MS);
     }
-    void poll();
+    timer = setTimeout(() => void poll(), POLL_MS);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [api, ids]);
+  }, [api, running]);
 
-  if (!can(me, "export")) return <p className="page">You may not export chats.</p>;
+  if (!mayExport) return <p className="page">You may not export chats.</p>;
 
   async function start(e: FormEvent) {
     e.preventDefault();
     setError(null);
     try {
       const created = await unwrap(api.export.POST("/v1/exports", { body: { format, filters: toExportFilters(query.filters) } }));
-      setIds((list) => [created.id, ...list.filter((x) => x !== created.id)].slice(0, 20));
+      const job = await unwrap(api.export.GET("/v1/exports/{export_id}", { params: { path: { export_id: created.id } } })).catch(() => null);
+      if (job) {
+        setJobs((list) => mergeJobs(list, [job]));
+        setListed((current) => (current ? { ...current, total: current.total + 1 } : current));
+      } else {
+        await loadPage(1);
+      }
     } catch (err) {
       setError(errorText(err));
     }
@@ -111,16 +135,20 @@ export function Exports({ search }: { search: string }) {
         </p>
       )}
       <h2>Your exports</h2>
-      {ids.length === 0 && <p className="empty">No exports started in this tab yet.</p>}
+      {listError && (
+        <p className="error" role="alert">
+          Could not list your exports: {listError}
+        </p>
+      )}
+      {!listed && !listError && <p role="status">Loading your exports…</p>}
+      {listed && jobs.length === 0 && <p className="empty">You have no exports yet.</p>}
       <ul className="exports">
-        {ids.map((exportId) => {
-          const job = jobs[exportId];
-          if (!job) return <li key={exportId}>Export {exportId}…</li>;
-          const percent = Math.round(Math.min(1, Math.max(0, job.progress)) * 100);
+        {jobs.map((job) => {
+          const percent = percentOf(job);
           return (
-            <li key={exportId} className="card">
+            <li key={job.id} className="card">
               <strong>{job.format.toUpperCase()}</strong> · started {formatDateTime(job.created_at)} · <span>{job.status}</span>
-              {(job.status === "queued" || job.status === "running") && (
+              {isRunning(job) && (
                 <>
                   {" "}
                   <progress max={100} value={percent} aria-label={`Export ${job.id} progress`}>
@@ -143,6 +171,14 @@ export function Exports({ search }: { search: string }) {
           );
         })}
       </ul>
+      {listed && jobs.length < listed.total && (
+        <button
+          type="button"
+          onClick={() => void loadPage(listed.pages + 1).catch((e: unknown) => setListError(errorText(e)))}
+        >
+          Show older exports
+        </button>
+      )}
     </div>
   );
 }

@@ -4,14 +4,13 @@
  * aliases, ban reasons), and the live chats. Loaded once at sign-in; `reloadCatalog` after settings change.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
-import { allPages, createApi, unwrap, type Api } from "../api/client";
+import { allPages, createApi, toApiError, unwrap, type Api } from "../api/client";
 import type {
   Alias,
   BanReason,
   CannedReply,
   Chat,
   CustomField,
-  Permission,
   Tag,
   TagGroup,
   Team,
@@ -19,7 +18,7 @@ import type {
   User,
   UserCard,
 } from "../api/types";
-import { permissionsOf, type Me } from "../auth/permissions";
+import { meFrom, type Me } from "../auth/permissions";
 import type { Claims } from "../auth/session";
 import { configuredBase, streamUrl } from "../config";
 import { LiveChats, type LiveSnapshot } from "../live/liveChats";
@@ -95,10 +94,6 @@ async function loadDirectory(api: Api): Promise<Directory> {
   return { users, teams, teamspaces };
 }
 
-function isFullUser(user: User | UserCard): user is User {
-  return "grants" in user;
-}
-
 export function SessionProvider({
   token,
   claims,
@@ -119,6 +114,12 @@ export function SessionProvider({
         streamUrl: () => streamUrl(configuredBase(), token, window.location.origin),
         fetchSync: (since) => unwrap(api.inbox.GET("/v1/sync", { params: { query: { since, limit: 200 } } })),
         describeChat: (chat, id) => (chat ? `The chat with ${personName(chat)}` : `Chat ${id}`),
+        fetchChat: async (id) => {
+          const { data, error, response } = await api.inbox.GET("/v1/chats/{chat_id}", { params: { path: { chat_id: id } } });
+          if (response.status === 404 || response.status === 403) return null;
+          if (error !== undefined || !response.ok || !data) throw toApiError(error, response);
+          return data;
+        },
         onUnauthorized: () => onSignOut("Your session ended (the token expired or was revoked). Sign in again."),
       }),
     [api, token, onSignOut],
@@ -127,21 +128,14 @@ export function SessionProvider({
   useEffect(() => {
     let cancelled = false;
     (async () => {
+      // Who the user is and what they may do (role, own grants and their teams' grants), as the
+      // services decide it: the console does not recompute permissions.
       const [self, directory, catalog] = await Promise.all([
-        unwrap(api.assignment.GET("/v1/users/{user_id}", { params: { path: { user_id: claims.sub } } })),
+        unwrap(api.assignment.GET("/v1/me")),
         loadDirectory(api),
         loadCatalog(api),
       ]);
-      const teamGrants = directory.teams.filter((t) => self.team_ids.includes(t.id)).map((t) => t.grants ?? []);
-      const grants: Permission[] = isFullUser(self) ? self.grants : [];
-      const me: Me = {
-        id: self.id,
-        workspaceId: claims.ws,
-        name: self.name,
-        role: self.role,
-        teamIds: self.team_ids,
-        permissions: permissionsOf(self.role, grants, teamGrants),
-      };
+      const me = meFrom(self);
       if (!cancelled) setLoaded({ me, directory, catalog });
     })().catch((e: unknown) => {
       if (!cancelled) setError(e instanceof Error ? e.message : String(e));
