@@ -222,3 +222,54 @@ async def test_a_chat_from_the_widget_through_the_console_to_the_rating(
 
 def page_heading(page: Page, name: str) -> Any:
     return page.get_by_role("heading", name=name)
+
+
+@pytest.mark.timeout(300)
+async def test_an_admin_edits_settings_in_place_and_an_agent_is_not_offered_them(
+    browser: Browser, web: WebServer, stack: Stack, screenshots: Path
+) -> None:
+    """Settings are edited where they are listed: the admin renames a tag and gives it a colour
+    through its row's Edit form, and the inbox has it so. An agent has no Settings link at all (the
+    server would refuse them too)."""
+    suffix = new_id()[-6:]
+    workspace: dict[str, Any] = stack.cli("bootstrap", "--workspace", f"Settings {suffix}")
+    admin, inbox = workspace["token"], stack.url("inbox")
+    old, new = f"Urgent {suffix}", f"Priority {suffix}"
+    async with httpx.AsyncClient(timeout=20) as http:
+        made = await created(
+            http, f"{inbox}/v1/tags", admin, {"teamspace_id": workspace["teamspace_id"], "name": old}
+        )
+        _, agent_token = await new_user(http, stack, workspace, "agent", team_ids=[workspace["team_id"]])
+        contexts: list[BrowserContext] = []
+        try:
+            page = await open_page(browser, contexts, f"{web.url}/")
+            await sign_in(page, admin)
+            await page.get_by_role("link", name="Settings").click()
+            await (
+                page.get_by_role("navigation", name="Settings sections")
+                .get_by_role("link", name="Tags & groups")
+                .click()
+            )
+            tags = page.get_by_role("table", name="Tags")
+            await expect(tags.get_by_role("cell", name=old, exact=True)).to_be_visible()
+            await tags.get_by_role("button", name=f"Edit {old}").click()
+            form = page.get_by_role("form", name=f"Edit {old}")
+            await form.get_by_label("Tag name").fill(new)
+            await form.get_by_label("Colour (#rrggbb)").fill("#aa3300")
+            await form.get_by_role("button", name="Save").click()
+            await expect(tags.get_by_role("cell", name=new, exact=True)).to_be_visible()
+            await expect(tags.get_by_role("cell", name=old, exact=True)).to_have_count(0)
+            await page.screenshot(path=screenshots / "08-settings-tag-edited.png")
+            listed = await http.get(
+                f"{inbox}/v1/tags", headers=auth(admin), params={"teamspace_id": workspace["teamspace_id"]}
+            )
+            (stored,) = [t for t in listed.json()["items"] if t["id"] == made["id"]]
+            assert (stored["name"], stored["colour"]) == (new, "#aa3300"), stored
+
+            agent = await open_page(browser, contexts, f"{web.url}/")
+            await sign_in(agent, agent_token)
+            await expect(agent.get_by_role("link", name="Chats")).to_be_visible()
+            await expect(agent.get_by_role("link", name="Settings")).to_have_count(0)
+        finally:
+            for context in contexts:
+                await context.close()

@@ -28,6 +28,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The body's `error.details` (e.g. `problems` of a `validation_failed`), when given. */
+    readonly details: Record<string, unknown> | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -36,11 +38,15 @@ export class ApiError extends Error {
 
 /** The ApiError for an openapi-fetch `error` (or a response that is not one of ours). */
 export function toApiError(error: unknown, response: Response): ApiError {
-  const detail = (error as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const detail = (error as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const code = typeof detail?.code === "string" ? detail.code : `http_${response.status}`;
   const message =
     typeof detail?.message === "string" ? detail.message : `${response.status} ${response.statusText || "error"}`;
-  return new ApiError(response.status, code, message);
+  const details =
+    detail?.details && typeof detail.details === "object" && !Array.isArray(detail.details)
+      ? (detail.details as Record<string, unknown>)
+      : null;
+  return new ApiError(response.status, code, message, details);
 }
 
 /** The data of an openapi-fetch result, or its error thrown as an ApiError. */

@@ -46,3 +46,23 @@ export type ExportFilters = Export["schemas"]["ExportFilters"];
 export type ExportFormat = ExportJob["format"];
 
 export type ChannelApp = Ingest["schemas"]["AppOut"];
+
+/** Request bodies of the settings pages (create, and partial update: only the changed fields). */
+export type TeamCreate = AssignmentSchemas["TeamCreate"];
+export type TeamUpdate = AssignmentSchemas["TeamUpdate"];
+export type UserCreate = AssignmentSchemas["UserCreate"];
+export type UserUpdate = AssignmentSchemas["UserUpdate"];
+export type TagCreate = InboxSchemas["TagCreate"];
+export type TagUpdate = InboxSchemas["TagUpdate"];
+export type TagGroupCreate = InboxSchemas["TagGroupCreate"];
+export type TagGroupUpdate = InboxSchemas["TagGroupUpdate"];
+export type CustomFieldCreate = InboxSchemas["CustomFieldCreate"];
+export type CustomFieldUpdate = InboxSchemas["CustomFieldUpdate"];
+export type CannedReplyCreate = InboxSchemas["CannedReplyCreate"];
+export type CannedReplyUpdate = InboxSchemas["CannedReplyUpdate"];
+export type AliasCreate = InboxSchemas["AliasCreate"];
+export type AliasUpdate = InboxSchemas["AliasUpdate"];
+export type BanReasonCreate = InboxSchemas["BanReasonCreate"];
+export type BanReasonUpdate = InboxSchemas["BanReasonUpdate"];
+export type BanRuleCreate = InboxSchemas["BanRuleCreate"];
+export type BanRuleUpdate = InboxSchemas["BanRuleUpdate"];
