@@ -161,6 +161,7 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
         ADMIN_ONLY_CHANGE,
     ),
     ("assignment", "GET", "/v1/users"): (lambda w, r: ("GET", "/v1/users", None), EVERYONE),
+    ("assignment", "GET", "/v1/me"): (lambda w, r: ("GET", "/v1/me", None), EVERYONE),
     ("assignment", "POST", "/v1/users"): (
         lambda w, r: ("POST", "/v1/users", {"name": f"New {r}", "email": f"{new_id().lower()}@example.com"}),
         ADMIN_ONLY_CREATE,
@@ -411,6 +412,10 @@ MATRIX: dict[tuple[str, str, str], tuple[Build, dict[str, int]]] = {
     ("export", "POST", "/v1/exports"): (
         lambda w, r: ("POST", "/v1/exports", {"format": "csv", "filters": {"status": ["resolved"]}}),
         same(202, agent=403),
+    ),
+    ("export", "GET", "/v1/exports"): (
+        lambda w, r: ("GET", "/v1/exports", None),
+        same(200, agent=403),
     ),
     ("export", "GET", "/v1/exports/{export_id}"): (
         lambda w, r: ("GET", f"/v1/exports/{new_id()}", None),
