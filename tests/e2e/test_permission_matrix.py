@@ -443,6 +443,8 @@ PUBLIC: set[tuple[str, str, str]] = {
     ("ingest", "POST", "/v1/webchat/{app_id}/messages"),
     ("ingest", "GET", "/webchat/{app_id}"),
     ("ingest", "GET", "/webchat/static/{name}"),
+    # how the console signs in (a token, or the identity provider's login): asked before signing in
+    ("assignment", "GET", "/v1/auth/config"),
     # channels: proven by the provider's own mechanism, not an agent's token (a wrong or missing
     # proof is 401, tested per channel in tests/integration/test_channels.py and fuzzed in
     # tests/e2e/test_webhook_fuzz.py)

@@ -50,6 +50,8 @@ from .presence.repository import PresenceRepository
 from .presence.schemas import PresenceView
 from .presence.use_cases import PresenceUseCases
 from .settings import Settings
+from .sign_in import routes as sign_in_routes
+from .sign_in.rules import login_config
 from .teamspace_settings import routes as teamspace_settings_routes
 from .teamspace_settings.repository import TeamspaceSettingsRepository
 from .teamspace_settings.use_cases import TeamspaceSettingsUseCases
@@ -155,6 +157,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.directory, app.state.operator, app.state.outbox = directory, operator, outbox
     app.state.teamspace_settings = teamspace_settings
+    app.state.login_config = login_config(
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        scope=settings.oidc_scope,
+        audience=settings.jwt_audience,
+    )
 
     async def came_online(user: Principal, view: PresenceView) -> None:
         pool.forget_presence()
@@ -165,6 +173,7 @@ def create_app(settings: Settings) -> FastAPI:
         presence=PresenceRepository(mongo), writer=writer, on_change=came_online
     )
     app.state.routing = routing
+    app.include_router(sign_in_routes.router)
     app.include_router(directory_routes.router)
     app.include_router(teamspace_settings_routes.router)
     app.include_router(presence_routes.router)

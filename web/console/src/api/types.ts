@@ -66,3 +66,7 @@ export type BanReasonCreate = InboxSchemas["BanReasonCreate"];
 export type BanReasonUpdate = InboxSchemas["BanReasonUpdate"];
 export type BanRuleCreate = InboxSchemas["BanRuleCreate"];
 export type BanRuleUpdate = InboxSchemas["BanRuleUpdate"];
+export type TokenLogin = AssignmentSchemas["TokenLogin"];
+export type OidcLogin = AssignmentSchemas["OidcLogin"];
+/** `GET /assignment/v1/auth/config`: how the console signs in. */
+export type LoginConfig = TokenLogin | OidcLogin;
