@@ -3,33 +3,13 @@ document it cannot read is passed over instead of stopping the rest (or being tr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from inbox.core.models import Chat
 from inbox.search.use_cases import SearchUseCases
 from livechat_dev.testing import InMemoryTransactions
 
-AT = datetime(2026, 1, 5, tzinfo=UTC)
-
-
-def stored_chat(n: int) -> dict[str, Any]:
-    return {
-        "_id": f"chat-{n:03d}",
-        "workspace_id": "ws",
-        "teamspace_id": "ts",
-        "app_id": "app",
-        "app": {"id": "app", "channel": "webchat", "name": "Site"},
-        "person_id": "p",
-        "person": {"id": "p", "name": "Ann"},
-        "person_external_id": "v",
-        "mode": "ai",
-        "status": "open",
-        "created_at": AT,
-        "updated_at": AT,
-        "version": 1,
-        "next_seq": 1,
-    }
+from .conftest import chat_doc
 
 
 class Store:
@@ -59,8 +39,8 @@ class Index(InMemoryTransactions[Store]):
 
 
 async def test_an_unreadable_chat_is_passed_over_and_the_others_are_rebuilt() -> None:
-    broken = stored_chat(2) | {"status": "no-such-status"}
-    index = Index(Store([stored_chat(1), broken, stored_chat(3), stored_chat(4)]))
+    broken = chat_doc(2) | {"status": "no-such-status"}
+    index = Index(Store([chat_doc(1), broken, chat_doc(3), chat_doc(4)]))
     search = SearchUseCases(table=None, tags=None, index=index, transactions=index)  # type: ignore[arg-type]
     assert await search.backfill(batch=2) == 3
     docs = index.state.docs

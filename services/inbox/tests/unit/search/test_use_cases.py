@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pytest
 from inbox.core.models import Chat
@@ -15,30 +14,13 @@ from inbox.search.use_cases import SearchUseCases
 from livechat_dev.testing import InMemoryTransactions
 from livechat_shared.auth import Principal, Role
 
+from .conftest import chat_doc
+
 ADMIN = Principal(user_id="admin", workspace_id="ws", role=Role.ADMIN)
-AT = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def chat(n: int, **fields: object) -> Chat:
-    return Chat.model_validate(
-        {
-            "_id": f"chat-{n:03d}",
-            "workspace_id": "ws",
-            "teamspace_id": "ts",
-            "app_id": "app",
-            "app": {"id": "app", "channel": "webchat", "name": "Site"},
-            "person_id": "p",
-            "person": {"id": "p", "name": "Ann"},
-            "person_external_id": "v",
-            "mode": "ai",
-            "status": "open",
-            "created_at": AT,
-            "updated_at": AT,
-            "version": 1,
-            "next_seq": 1,
-        }
-        | fields
-    )
+    return Chat.model_validate(chat_doc(n) | fields)
 
 
 @dataclass
