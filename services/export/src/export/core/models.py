@@ -3,44 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from livechat_shared.auth import ChatScope
-from livechat_shared.contracts import (
-    AppRef,
-    Attachment,
-    Author,
-    ChatMode,
-    ChatSnapshot,
-    ChatStatus,
-    DeliveryState,
-    MessageView,
-)
-from livechat_shared.mongo import Document
+from livechat_shared.contracts import ChatSnapshot, MessageView
+from pydantic import ConfigDict, Field
 
 
-class ChatRecord(Document):
+class _Stored:
+    """Read from a document (``_id`` is the id); unknown fields, such as what a record is found by,
+    are ignored."""
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls.model_validate(doc)  # type: ignore[attr-defined, no-any-return]
+
+
+class ChatRecord(_Stored, ChatSnapshot):
     """A chat as the newest snapshot the inbox announced (``version``), and what the read model keeps
     beside it: ``resolved_at``, when the chat entered its current resolved/closed status (``None``
     while it is in neither). What it is found by — its words (``terms``, ``message_terms``), its
     custom fields' keys and ``<key>=<value>`` — is stored with it for the queries, and not loaded."""
 
-    workspace_id: str
-    teamspace_id: str
-    app: AppRef
-    person: dict[str, Any]
-    mode: ChatMode
-    status: ChatStatus
-    assignee_id: str | None = None
-    team_ids: list[str] = []
-    description: str = ""
-    tags: list[str] = []
-    custom_fields: dict[str, Any] = {}
-    rating: dict[str, Any] | None = None
-    created_at: datetime
-    updated_at: datetime
-    last_message_at: datetime | None = None
-    version: int
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    id: str = Field(alias="_id")
     resolved_at: datetime | None = None
 
     def scope(self) -> ChatScope:
@@ -53,17 +40,13 @@ class ChatRecord(Document):
         return ChatSnapshot.model_validate(self.model_dump())
 
 
-class MessageRecord(Document):
+class MessageRecord(_Stored, MessageView):
     """A message of a chat, in its newest known state (``order``: see ``projection.rules``)."""
 
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    id: str = Field(alias="_id")
     workspace_id: str
-    chat_id: str
-    seq: int
-    author: Author
-    text: str = ""
-    attachments: list[Attachment] = []
-    created_at: datetime
-    delivery: DeliveryState | None = None
 
     def view(self) -> MessageView:
         return MessageView.model_validate(self.model_dump())
