@@ -6,6 +6,7 @@ import { mergeMessages, mergeNote, missingAfter, timeline } from "../logic/timel
 import { Composer } from "./Composer";
 import { DetailsPanel } from "./DetailsPanel";
 import { errorText, formatDateTime, formatTime, STATUS_LABEL } from "./format";
+import { NoteColourSelect } from "./NoteColour";
 import { href } from "./router";
 import { personName, useLive, useSession } from "./session";
 
@@ -213,7 +214,6 @@ function MessageItem({ message }: { message: Message }) {
   );
 }
 
-const NOTE_COLOURS: Note["colour"][] = ["yellow", "green", "blue", "pink", "purple", "grey"];
 
 function NoteItem({
   note,
@@ -263,16 +263,7 @@ function NoteItem({
             Edit note
             <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={3} />
           </label>
-          <label>
-            Note colour
-            <select value={colour} onChange={(e) => setColour(e.target.value as Note["colour"])}>
-              {NOTE_COLOURS.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </label>
+          <NoteColourSelect value={colour} onChange={setColour} />
           <button type="button" onClick={() => void save()}>
             Save note
           </button>

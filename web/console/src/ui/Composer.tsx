@@ -5,6 +5,7 @@ import { canOnChat } from "../auth/permissions";
 import { serviceUrl } from "../config";
 import { cannedMatches, insertAt, insertCanned, newClientMessageId, replyAction, shortcutAt, variables } from "../logic/composer";
 import { errorText } from "./format";
+import { NoteColourSelect } from "./NoteColour";
 import { useSession } from "./session";
 
 interface Pending {
@@ -16,7 +17,6 @@ interface Pending {
   error: string | null;
 }
 
-const NOTE_COLOURS: Note["colour"][] = ["yellow", "green", "blue", "pink", "purple", "grey"];
 
 export function Composer({ chat, onSent, onNote }: { chat: Chat; onSent: (m: Message) => void; onNote: (n: Note) => void }) {
   const { api, me, catalog } = useSession();
@@ -312,16 +312,7 @@ export function Composer({ chat, onSent, onNote }: { chat: Chat; onSent: (m: Mes
           </>
         ) : (
           <>
-            <label>
-              Note colour
-              <select value={colour} onChange={(e) => setColour(e.target.value as Note["colour"])}>
-                {NOTE_COLOURS.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <NoteColourSelect value={colour} onChange={setColour} />
             <button type="button" className="primary" onClick={() => void send(false)}>
               Add note
             </button>
